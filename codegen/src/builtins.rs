@@ -1,0 +1,86 @@
+//! Runtime functions that generated code calls through the VMContext's builtin table.
+//!
+//! The table is an array of function pointers in the order of [`Builtin::ALL`]. Every builtin takes
+//! the caller's VMContext first and uses the host's C calling convention. Those that can fail
+//! return an `i32` status: 0 for success, otherwise generated code traps with [`Builtin::trap`].
+
+use crate::trap::TrapKind;
+
+/// Parameter and result types of builtins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinType {
+    /// The caller's VMContext pointer.
+    VmCtx,
+    I32,
+    I64,
+}
+
+use BuiltinType::{I32, I64, VmCtx};
+
+macro_rules! builtins {
+    ($($name:ident: ($($p:expr),*) -> $r:expr, trap $trap:expr;)*) => {
+        /// One runtime function callable from generated code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Builtin { $($name),* }
+
+        impl Builtin {
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$name),*];
+
+            pub fn params(self) -> &'static [BuiltinType] {
+                match self { $(Builtin::$name => &[$($p),*]),* }
+            }
+
+            /// `None`: the builtin returns nothing.
+            pub fn result(self) -> Option<BuiltinType> {
+                match self { $(Builtin::$name => $r),* }
+            }
+
+            /// The trap a non-zero status means (builtins with an `i32` status result).
+            pub fn trap(self) -> Option<TrapKind> {
+                match self { $(Builtin::$name => $trap),* }
+            }
+        }
+    };
+}
+
+builtins! {
+    // (vmctx, memory, delta pages) -> old size in pages or -1
+    MemoryGrow: (VmCtx, I32, I32) -> Some(I32), trap None;
+    // (vmctx, memory, dst, byte, len) -> status
+    MemoryFill: (VmCtx, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
+    // (vmctx, dst memory, src memory, dst, src, len) -> status
+    MemoryCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
+    // (vmctx, memory, data segment, dst, src, len) -> status
+    MemoryInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
+    // (vmctx, data segment)
+    DataDrop: (VmCtx, I32) -> None, trap None;
+    // (vmctx, table, init value, delta) -> old size or -1
+    TableGrow: (VmCtx, I32, I64, I32) -> Some(I32), trap None;
+    // (vmctx, table, dst, value, len) -> status
+    TableFill: (VmCtx, I32, I32, I64, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    // (vmctx, dst table, src table, dst, src, len) -> status
+    TableCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    // (vmctx, table, element segment, dst, src, len) -> status
+    TableInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    // (vmctx, element segment)
+    ElemDrop: (VmCtx, I32) -> None, trap None;
+    // (vmctx, memory, addr, expected, timeout ns or -1) -> 0 ok / 1 not-equal / 2 timed-out, or -1: trap
+    AtomicWait32: (VmCtx, I32, I32, I32, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
+    AtomicWait64: (VmCtx, I32, I32, I64, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
+    // (vmctx, memory, addr, count) -> woken waiters
+    AtomicNotify: (VmCtx, I32, I32, I32) -> Some(I32), trap None;
+    // (vmctx): deliver pending guest signals at a safe point
+    Safepoint: (VmCtx) -> None, trap None;
+}
+
+impl Builtin {
+    /// Offset of this builtin's pointer in the builtin table.
+    pub fn offset(self) -> i32 {
+        8 * Builtin::ALL.iter().position(|b| *b == self).unwrap() as i32
+    }
+
+    /// Whether the result is a status that traps when non-zero (wait: when negative).
+    pub fn returns_status(self) -> bool {
+        self.trap().is_some()
+    }
+}

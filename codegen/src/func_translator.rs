@@ -1,0 +1,758 @@
+//! Translation of one function body: the value stack, the control stack, locals, globals and
+//! calls. Numeric, memory and table operators live in `ops_*.rs`, as further `impl` blocks of
+//! [`FuncTranslator`].
+//!
+//! Control flow follows the structure of the Wasm: every `block`/`loop`/`if` gets a
+//! continuation block whose parameters are the construct's results; a `loop` also gets a header
+//! block whose parameters are its inputs. Values cross edges only as block arguments, so the
+//! value stack holds plain SSA values. Code after an unconditional branch is unreachable: its
+//! operators are skipped, counting nested constructs so the matching `else`/`end` is found.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{
+    self, BlockArg, BlockCall, ExtFuncData, ExternalName, FuncRef, Function, GlobalValueData,
+    InstBuilder, JumpTableData, MemFlagsData, SigRef, UserFuncName, Value, types,
+};
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cwali_frontend::{FuncType, ModuleInfo, ValType};
+use wasmparser::{BlockType, Operator};
+
+use crate::builtins::Builtin;
+use crate::signatures::{builtin_signature, ir_type, wasm_signature};
+use crate::trap::TrapKind;
+use crate::vmoffsets::{self, VMOffsets};
+use crate::{CompileError, Config};
+
+/// What the translator of every function of one module shares.
+pub(crate) struct ModuleEnv<'a> {
+    pub module: &'a ModuleInfo,
+    pub offsets: &'a VMOffsets,
+    pub config: &'a Config,
+    pub isa: &'a OwnedTargetIsa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    /// The function body; its continuation returns.
+    Function,
+    Block,
+    Loop {
+        header: ir::Block,
+    },
+    If {
+        else_block: ir::Block,
+        else_seen: bool,
+    },
+}
+
+#[derive(Debug)]
+struct Frame {
+    kind: FrameKind,
+    /// Continuation: its parameters are the construct's results.
+    next: ir::Block,
+    num_params: usize,
+    num_results: usize,
+    /// Stack height below the construct's parameters.
+    height: usize,
+    /// Whether some branch targets `next`.
+    branched_to: bool,
+}
+
+impl Frame {
+    /// Block and arity of a branch to this frame.
+    fn branch_target(&self) -> (ir::Block, usize) {
+        match self.kind {
+            FrameKind::Loop { header } => (header, self.num_params),
+            _ => (self.next, self.num_results),
+        }
+    }
+}
+
+pub(crate) struct FuncTranslator<'a, 'f> {
+    pub env: &'a ModuleEnv<'a>,
+    pub b: FunctionBuilder<'f>,
+    pub vmctx: Value,
+    pub stack: Vec<Value>,
+    control: Vec<Frame>,
+    reachable: bool,
+    /// Constructs opened in unreachable code and not yet closed.
+    unreachable_depth: usize,
+    locals: Vec<Variable>,
+    direct_funcs: HashMap<u32, FuncRef>,
+    sigs: HashMap<u32, SigRef>,
+    builtin_sigs: HashMap<usize, SigRef>,
+}
+
+pub(crate) type Result<T> = std::result::Result<T, CompileError>;
+
+impl ModuleEnv<'_> {
+    pub fn translate_function(&self, func_index: u32, name: UserFuncName) -> Result<Function> {
+        let ty = self.module.func_type(func_index);
+        let mut func = Function::with_name_signature(name, wasm_signature(ty));
+        let mut fctx = FunctionBuilderContext::new();
+        let b = FunctionBuilder::new(&mut func, &mut fctx);
+        FuncTranslator::new(self, b).translate(func_index, ty)?;
+        Ok(func)
+    }
+
+    pub fn isa(&self) -> &dyn TargetIsa {
+        &**self.isa
+    }
+}
+
+fn readonly() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
+impl<'a, 'f> FuncTranslator<'a, 'f> {
+    fn new(env: &'a ModuleEnv<'a>, mut b: FunctionBuilder<'f>) -> Self {
+        // The prologue compares the stack pointer with `limits.stack_limit`.
+        let flags = b.func.dfg.mem_flags.insert_unchecked(readonly());
+        let vmctx_gv = b.create_global_value(GlobalValueData::VMContext);
+        let limits_gv = b.create_global_value(GlobalValueData::Load {
+            base: vmctx_gv,
+            offset: VMOffsets::LIMITS.into(),
+            global_type: types::I64,
+            flags,
+        });
+        let stack_limit = b.create_global_value(GlobalValueData::Load {
+            base: limits_gv,
+            offset: vmoffsets::limits::STACK_LIMIT.into(),
+            global_type: types::I64,
+            flags,
+        });
+        b.func.stack_limit = Some(stack_limit);
+        FuncTranslator {
+            env,
+            b,
+            vmctx: Value::from_u32(0),
+            stack: Vec::new(),
+            control: Vec::new(),
+            reachable: true,
+            unreachable_depth: 0,
+            locals: Vec::new(),
+            direct_funcs: HashMap::new(),
+            sigs: HashMap::new(),
+            builtin_sigs: HashMap::new(),
+        }
+    }
+
+    fn translate(mut self, func_index: u32, ty: &FuncType) -> Result<()> {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        self.b.seal_block(entry);
+        let params = self.b.block_params(entry).to_vec();
+        self.vmctx = params[0];
+
+        let body = self.env.module.body(func_index);
+        let mut locals_reader = body.get_locals_reader().map_err(malformed)?;
+        for (i, p) in ty.params().iter().enumerate() {
+            let var = self.b.declare_var(ir_type(*p));
+            self.b.def_var(var, params[2 + i]);
+            self.locals.push(var);
+        }
+        for _ in 0..locals_reader.get_count() {
+            let (count, t) = locals_reader.read().map_err(malformed)?;
+            let zero = self.zero(t);
+            for _ in 0..count {
+                let var = self.b.declare_var(ir_type(t));
+                self.b.def_var(var, zero);
+                self.locals.push(var);
+            }
+        }
+        if self.env.config.safepoints {
+            self.safepoint();
+        }
+
+        let ret = self.b.create_block();
+        for t in ty.results() {
+            self.b.append_block_param(ret, ir_type(*t));
+        }
+        self.control.push(Frame {
+            kind: FrameKind::Function,
+            next: ret,
+            num_params: 0,
+            num_results: ty.results().len(),
+            height: 0,
+            branched_to: false,
+        });
+
+        let mut ops = body.get_operators_reader().map_err(malformed)?;
+        while !ops.eof() {
+            let op = ops.read().map_err(malformed)?;
+            self.translate_op(op)?;
+        }
+        self.b.finalize(self.env.isa().frontend_config());
+        Ok(())
+    }
+
+    fn zero(&mut self, t: ValType) -> Value {
+        match t {
+            ValType::I32 => self.b.ins().iconst(types::I32, 0),
+            ValType::I64 | ValType::Ref(_) => self.b.ins().iconst(types::I64, 0),
+            ValType::F32 => self.b.ins().f32const(0.0),
+            ValType::F64 => self.b.ins().f64const(0.0),
+            ValType::V128 => unreachable!("SIMD is refused by the frontend"),
+        }
+    }
+
+    // ---- value stack -----------------------------------------------------------------------
+
+    pub fn push(&mut self, v: Value) {
+        self.stack.push(v);
+    }
+
+    pub fn pop(&mut self) -> Value {
+        self.stack.pop().expect("validated: value stack underflow")
+    }
+
+    pub fn pop2(&mut self) -> (Value, Value) {
+        let b = self.pop();
+        let a = self.pop();
+        (a, b)
+    }
+
+    pub fn pop3(&mut self) -> (Value, Value, Value) {
+        let c = self.pop();
+        let (a, b) = self.pop2();
+        (a, b, c)
+    }
+
+    pub fn popn(&mut self, n: usize) -> Vec<Value> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    fn peekn(&self, n: usize) -> &[Value] {
+        &self.stack[self.stack.len() - n..]
+    }
+
+    // ---- runtime data ----------------------------------------------------------------------
+
+    /// `vmctx + offset` loaded as `ty`, for fields that never change while code runs.
+    pub fn load_vmctx_readonly(&mut self, ty: types::Type, offset: i32) -> Value {
+        self.b.ins().load(ty, readonly(), self.vmctx, offset)
+    }
+
+    /// Base address of a memory: fixed for the memory's lifetime, so a readonly, movable load
+    /// that Cranelift hoists out of loops and merges.
+    pub fn memory_base(&mut self, memory: u32) -> Value {
+        if memory == 0 {
+            return self.load_vmctx_readonly(types::I64, VMOffsets::MEMORY0_BASE);
+        }
+        let def = self.load_vmctx_readonly(types::I64, self.env.offsets.memory(memory));
+        self.b
+            .ins()
+            .load(types::I64, readonly(), def, vmoffsets::memory::BASE)
+    }
+
+    /// Current byte length of a memory (changes with `memory.grow`, also in other threads).
+    pub fn memory_length(&mut self, memory: u32) -> Value {
+        let def = self.load_vmctx_readonly(types::I64, self.env.offsets.memory(memory));
+        if self.env.module.memories[memory as usize].shared {
+            let addr = self
+                .b
+                .ins()
+                .iadd_imm_s(def, vmoffsets::memory::LENGTH as i64);
+            self.b
+                .ins()
+                .atomic_load(types::I64, MemFlagsData::trusted(), addr)
+        } else {
+            self.b.ins().load(
+                types::I64,
+                MemFlagsData::trusted(),
+                def,
+                vmoffsets::memory::LENGTH,
+            )
+        }
+    }
+
+    /// Call a runtime builtin; a status result that is non-zero (wait: negative) traps.
+    pub fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Option<Value> {
+        let key = builtin as usize;
+        let sig = match self.builtin_sigs.get(&key) {
+            Some(s) => *s,
+            None => {
+                let s = self
+                    .b
+                    .import_signature(builtin_signature(builtin, self.env.isa()));
+                self.builtin_sigs.insert(key, s);
+                s
+            }
+        };
+        let table = self.load_vmctx_readonly(types::I64, VMOffsets::BUILTINS);
+        let fptr = self
+            .b
+            .ins()
+            .load(types::I64, readonly(), table, builtin.offset());
+        let mut all = vec![self.vmctx];
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, fptr, &all);
+        let result = self.b.inst_results(call).first().copied();
+        if let (Some(trap), Some(status)) = (builtin.trap(), result) {
+            let failed = match builtin {
+                Builtin::AtomicWait32 | Builtin::AtomicWait64 => {
+                    self.b
+                        .ins()
+                        .icmp_imm_s(ir::condcodes::IntCC::SignedLessThan, status, 0)
+                }
+                _ => status,
+            };
+            self.b.ins().trapnz(failed, trap.to_code());
+        }
+        result
+    }
+
+    /// Poll the pending-signal flag; call the safepoint builtin when it is set.
+    fn safepoint(&mut self) {
+        let limits = self.load_vmctx_readonly(types::I64, VMOffsets::LIMITS);
+        let pending = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            limits,
+            vmoffsets::limits::SIGNAL_PENDING,
+        );
+        let deliver = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(deliver);
+        self.b.ins().brif(pending, deliver, &[], cont, &[]);
+        self.b.switch_to_block(deliver);
+        self.b.seal_block(deliver);
+        self.call_builtin(Builtin::Safepoint, &[]);
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    pub fn trap(&mut self, kind: TrapKind) {
+        self.b.ins().trap(kind.to_code());
+    }
+
+    // ---- operators -------------------------------------------------------------------------
+
+    fn translate_op(&mut self, op: Operator<'_>) -> Result<()> {
+        if !self.reachable {
+            return self.translate_unreachable_op(op);
+        }
+        match op {
+            Operator::Nop => {}
+            Operator::Unreachable => {
+                self.trap(TrapKind::Unreachable);
+                self.reachable = false;
+            }
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let next = self.block_with_params(&results);
+                self.push_frame(FrameKind::Block, next, params.len(), results.len());
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let header = self.block_with_params(&params);
+                let next = self.block_with_params(&results);
+                let args = block_args(self.peekn(params.len()));
+                self.b.ins().jump(header, &args);
+                self.b.switch_to_block(header);
+                self.push_frame(
+                    FrameKind::Loop { header },
+                    next,
+                    params.len(),
+                    results.len(),
+                );
+                let height = self.stack.len() - params.len();
+                self.stack.truncate(height);
+                self.stack.extend_from_slice(self.b.block_params(header));
+                if self.env.config.safepoints {
+                    self.safepoint();
+                }
+            }
+            Operator::If { blockty } => {
+                let cond = self.pop();
+                let (params, results) = self.block_type(blockty);
+                let then_block = self.block_with_params(&params);
+                let else_block = self.block_with_params(&params);
+                let next = self.block_with_params(&results);
+                let args = block_args(self.peekn(params.len()));
+                self.b
+                    .ins()
+                    .brif(cond, then_block, &args, else_block, &args);
+                self.b.switch_to_block(then_block);
+                self.b.seal_block(then_block);
+                self.push_frame(
+                    FrameKind::If {
+                        else_block,
+                        else_seen: false,
+                    },
+                    next,
+                    params.len(),
+                    results.len(),
+                );
+                let height = self.stack.len() - params.len();
+                self.stack.truncate(height);
+                self.stack
+                    .extend_from_slice(self.b.block_params(then_block));
+            }
+            Operator::Else => self.translate_else(),
+            Operator::End => self.translate_end(),
+            Operator::Br { relative_depth } => {
+                self.branch(relative_depth);
+                self.reachable = false;
+            }
+            Operator::BrIf { relative_depth } => {
+                let cond = self.pop();
+                let (target, args) = self.branch_args(relative_depth);
+                let fallthrough = self.b.create_block();
+                self.b.ins().brif(cond, target, &args, fallthrough, &[]);
+                self.b.switch_to_block(fallthrough);
+                self.b.seal_block(fallthrough);
+            }
+            Operator::BrTable { targets } => {
+                let index = self.pop();
+                let mut calls = Vec::new();
+                for depth in targets.targets() {
+                    let depth = depth.map_err(malformed)?;
+                    let (target, args) = self.branch_args(depth);
+                    calls.push(BlockCall::new(
+                        target,
+                        args,
+                        &mut self.b.func.dfg.value_lists,
+                    ));
+                }
+                let (target, args) = self.branch_args(targets.default());
+                let default = BlockCall::new(target, args, &mut self.b.func.dfg.value_lists);
+                let jt = self
+                    .b
+                    .create_jump_table(JumpTableData::new(default, &calls));
+                self.b.ins().br_table(index, jt);
+                self.reachable = false;
+            }
+            Operator::Return => {
+                let n = self.control[0].num_results;
+                let values = self.peekn(n).to_vec();
+                self.b.ins().return_(&values);
+                self.reachable = false;
+            }
+            Operator::Drop => {
+                self.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => {
+                let (a, b, cond) = self.pop3();
+                let v = self.b.ins().select(cond, a, b);
+                self.push(v);
+            }
+            Operator::LocalGet { local_index } => {
+                let v = self.b.use_var(self.locals[local_index as usize]);
+                self.push(v);
+            }
+            Operator::LocalSet { local_index } => {
+                let v = self.pop();
+                self.b.def_var(self.locals[local_index as usize], v);
+            }
+            Operator::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated");
+                self.b.def_var(self.locals[local_index as usize], v);
+            }
+            Operator::GlobalGet { global_index } => {
+                let (addr, offset, ty) = self.global_addr(global_index);
+                let v = self.b.ins().load(ty, MemFlagsData::trusted(), addr, offset);
+                self.push(v);
+            }
+            Operator::GlobalSet { global_index } => {
+                let v = self.pop();
+                let (addr, offset, _) = self.global_addr(global_index);
+                self.b.ins().store(MemFlagsData::trusted(), v, addr, offset);
+            }
+            Operator::Call { function_index } => self.translate_call(function_index, false),
+            Operator::ReturnCall { function_index } => self.translate_call(function_index, true),
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.translate_call_indirect(type_index, table_index, false),
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.translate_call_indirect(type_index, table_index, true),
+            other => {
+                if !(self.translate_numeric(&other)
+                    || self.translate_memory(&other)?
+                    || self.translate_table(&other)?)
+                {
+                    return Err(CompileError::Unsupported(format!("operator {other:?}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// In unreachable code only the structure matters.
+    fn translate_unreachable_op(&mut self, op: Operator<'_>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.unreachable_depth += 1;
+            }
+            Operator::Else if self.unreachable_depth == 0 => self.translate_else(),
+            Operator::End if self.unreachable_depth == 0 => self.translate_end(),
+            Operator::End => self.unreachable_depth -= 1,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn translate_else(&mut self) {
+        let reachable = self.reachable;
+        let frame = self.control.last_mut().expect("validated: else inside if");
+        let FrameKind::If { else_block, .. } = frame.kind else {
+            unreachable!("validated: else closes an if")
+        };
+        frame.kind = FrameKind::If {
+            else_block,
+            else_seen: true,
+        };
+        let (next, n, height) = (frame.next, frame.num_results, frame.height);
+        if reachable {
+            frame.branched_to = true;
+            let args = block_args(self.peekn(n));
+            self.b.ins().jump(next, &args);
+        }
+        self.b.switch_to_block(else_block);
+        self.b.seal_block(else_block);
+        self.stack.truncate(height);
+        self.stack
+            .extend_from_slice(self.b.block_params(else_block));
+        self.reachable = true;
+    }
+
+    fn translate_end(&mut self) {
+        let frame = self
+            .control
+            .pop()
+            .expect("validated: end closes a construct");
+        let mut branched_to = frame.branched_to;
+        if self.reachable {
+            let args = block_args(self.peekn(frame.num_results));
+            self.b.ins().jump(frame.next, &args);
+            branched_to = true;
+        }
+        match frame.kind {
+            FrameKind::Loop { header } => self.b.seal_block(header),
+            FrameKind::If {
+                else_block,
+                else_seen: false,
+            } => {
+                // An `if` without `else` passes its inputs straight through (validation makes
+                // its parameter and result types equal).
+                self.b.switch_to_block(else_block);
+                self.b.seal_block(else_block);
+                let params = block_args(self.b.block_params(else_block));
+                self.b.ins().jump(frame.next, &params);
+                branched_to = true;
+            }
+            _ => {}
+        }
+        self.b.switch_to_block(frame.next);
+        self.b.seal_block(frame.next);
+        self.stack.truncate(frame.height);
+        self.stack
+            .extend_from_slice(self.b.block_params(frame.next));
+        self.reachable = branched_to;
+        self.unreachable_depth = 0;
+        if frame.kind == FrameKind::Function {
+            if self.reachable {
+                let values = self.b.block_params(frame.next).to_vec();
+                self.b.ins().return_(&values);
+            } else {
+                // Nothing reaches the end: the block stays empty, which Cranelift rejects.
+                self.b.ins().trap(TrapKind::Unreachable.to_code());
+            }
+        }
+    }
+
+    fn push_frame(
+        &mut self,
+        kind: FrameKind,
+        next: ir::Block,
+        num_params: usize,
+        num_results: usize,
+    ) {
+        let height = self.stack.len() - num_params;
+        self.control.push(Frame {
+            kind,
+            next,
+            num_params,
+            num_results,
+            height,
+            branched_to: false,
+        });
+    }
+
+    fn block_with_params(&mut self, types: &[ValType]) -> ir::Block {
+        let block = self.b.create_block();
+        for t in types {
+            self.b.append_block_param(block, ir_type(*t));
+        }
+        block
+    }
+
+    fn block_type(&self, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+        match ty {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![t]),
+            BlockType::FuncType(idx) => {
+                let f = &self.env.module.types[idx as usize];
+                (f.params().to_vec(), f.results().to_vec())
+            }
+        }
+    }
+
+    /// The target block of a branch and its arguments (the top of the stack); marks the frame.
+    fn branch_args(&mut self, depth: u32) -> (ir::Block, Vec<BlockArg>) {
+        let i = self.control.len() - 1 - depth as usize;
+        let (target, arity) = self.control[i].branch_target();
+        if !matches!(self.control[i].kind, FrameKind::Loop { .. }) {
+            self.control[i].branched_to = true;
+        }
+        (target, block_args(self.peekn(arity)))
+    }
+
+    fn branch(&mut self, depth: u32) {
+        let (target, args) = self.branch_args(depth);
+        self.b.ins().jump(target, &args);
+    }
+
+    /// Address, offset and type of a global's storage.
+    fn global_addr(&mut self, index: u32) -> (Value, i32, types::Type) {
+        let module = self.env.module;
+        let ty = ir_type(module.globals[index as usize].ty.content_type);
+        if index < module.num_imported_globals {
+            let ptr = self.load_vmctx_readonly(types::I64, self.env.offsets.imported_global(index));
+            (ptr, 0, ty)
+        } else {
+            let offset = self
+                .env
+                .offsets
+                .defined_global(index - module.num_imported_globals);
+            (self.vmctx, offset, ty)
+        }
+    }
+
+    // ---- calls -----------------------------------------------------------------------------
+
+    fn sig_ref(&mut self, type_index: u32) -> SigRef {
+        if let Some(s) = self.sigs.get(&type_index) {
+            return *s;
+        }
+        let sig = wasm_signature(&self.env.module.types[type_index as usize]);
+        let s = self.b.import_signature(sig);
+        self.sigs.insert(type_index, s);
+        s
+    }
+
+    fn translate_call(&mut self, func: u32, tail: bool) {
+        let module = self.env.module;
+        let type_index = module.funcs[func as usize];
+        let n = module.types[type_index as usize].params().len();
+        let args = self.popn(n);
+        if module.is_imported_func(func) {
+            // Through the function's VMFuncRef: the exporter's code and VMContext.
+            let fref = self.env.offsets.func_ref(func);
+            let code = self.load_vmctx_readonly(types::I64, fref + vmoffsets::func_ref::CODE);
+            let callee_vmctx =
+                self.load_vmctx_readonly(types::I64, fref + vmoffsets::func_ref::VMCTX);
+            self.emit_indirect_call(type_index, code, callee_vmctx, args, tail);
+        } else {
+            let fref = self.direct_func_ref(func, type_index);
+            let mut all = vec![self.vmctx, self.vmctx];
+            all.extend(args);
+            if tail {
+                self.b.ins().return_call(fref, &all);
+                self.reachable = false;
+            } else {
+                let call = self.b.ins().call(fref, &all);
+                let results = self.b.inst_results(call).to_vec();
+                self.stack.extend(results);
+            }
+        }
+    }
+
+    fn direct_func_ref(&mut self, func: u32, type_index: u32) -> FuncRef {
+        if let Some(f) = self.direct_funcs.get(&func) {
+            return *f;
+        }
+        let signature = self.sig_ref(type_index);
+        let defined = func - self.env.module.num_imported_funcs;
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(crate::defined_func_name(defined));
+        let f = self.b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            colocated: true,
+            patchable: false,
+        });
+        self.direct_funcs.insert(func, f);
+        f
+    }
+
+    fn emit_indirect_call(
+        &mut self,
+        type_index: u32,
+        code: Value,
+        callee_vmctx: Value,
+        args: Vec<Value>,
+        tail: bool,
+    ) {
+        let sig = self.sig_ref(type_index);
+        let mut all = vec![callee_vmctx, self.vmctx];
+        all.extend(args);
+        if tail {
+            self.b.ins().return_call_indirect(sig, code, &all);
+            self.reachable = false;
+        } else {
+            let call = self.b.ins().call_indirect(sig, code, &all);
+            let results = self.b.inst_results(call).to_vec();
+            self.stack.extend(results);
+        }
+    }
+
+    fn translate_call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
+        let index = self.pop();
+        let n = self.env.module.types[type_index as usize].params().len();
+        let args = self.popn(n);
+        let elem = self.table_element(table, index);
+        self.b
+            .ins()
+            .trapz(elem, TrapKind::IndirectCallToNull.to_code());
+        let actual = self
+            .b
+            .ins()
+            .load(types::I32, readonly(), elem, vmoffsets::func_ref::TYPE_ID);
+        let expected = self.load_vmctx_readonly(types::I32, self.env.offsets.type_id(type_index));
+        let mismatch = self
+            .b
+            .ins()
+            .icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
+        self.b
+            .ins()
+            .trapnz(mismatch, TrapKind::BadSignature.to_code());
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, readonly(), elem, vmoffsets::func_ref::CODE);
+        let callee_vmctx =
+            self.b
+                .ins()
+                .load(types::I64, readonly(), elem, vmoffsets::func_ref::VMCTX);
+        self.emit_indirect_call(type_index, code, callee_vmctx, args, tail);
+    }
+}
+
+pub(crate) fn block_args(values: &[Value]) -> Vec<BlockArg> {
+    values.iter().map(|v| BlockArg::Value(*v)).collect()
+}
+
+pub(crate) fn malformed(e: wasmparser::BinaryReaderError) -> CompileError {
+    CompileError::Unsupported(format!("unreadable function body: {e}"))
+}

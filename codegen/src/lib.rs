@@ -1,0 +1,314 @@
+//! # cwali-codegen: Wasm functions to machine code through Cranelift
+//!
+//! [`compile`] takes a validated [`ModuleInfo`] and returns a [`CompiledModule`]: the machine
+//! code of every defined function, the trampolines the runtime needs to call in and out, and,
+//! for each function, the table of trap sites (code offset → [`TrapKind`]).
+//!
+//! The translator ([`func_translator`]) walks one function's operators with an explicit value
+//! and control stack and emits Cranelift IR through `FunctionBuilder`. Everything it knows about
+//! the runtime comes from two places: the VMContext layout in [`vmoffsets`] and the builtin
+//! function table in [`builtins`]. Functions are compiled in parallel (rayon), then handed to
+//! `cranelift-jit` as finished bytes plus relocations.
+//!
+//! Calling convention: every Wasm function uses Cranelift's `tail` convention (so `return_call`
+//! works everywhere) with the signature `(callee_vmctx, caller_vmctx, params...) -> results`.
+//! The host enters through a per-signature *array trampoline*
+//! `extern "C" fn(callee_vmctx, caller_vmctx, code, values: *mut ValRaw)`, and Wasm calls host
+//! functions through a per-signature *host trampoline* that spills the arguments to an array and
+//! calls `extern "C" fn(host_ctx, caller_vmctx, values)` (the pointer at `host_ctx + 0`).
+//!
+//! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
+//! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
+//! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares
+//! against the current length instead.
+
+pub mod builtins;
+mod func_translator;
+mod ops_memory;
+mod ops_numeric;
+mod ops_table;
+mod signatures;
+mod trampolines;
+pub mod trap;
+pub mod vmoffsets;
+
+use std::sync::Arc;
+
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, UserExternalName, UserFuncName};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, FinalizedMachReloc};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use cwali_frontend::ModuleInfo;
+use rayon::prelude::*;
+
+pub use builtins::{Builtin, BuiltinType};
+pub use trap::TrapKind;
+pub use vmoffsets::VMOffsets;
+
+/// Size of the region after a 32-bit memory's 4 GiB that is never accessible.
+pub const GUARD_REGION: u64 = 2 << 30;
+
+/// How linear-memory accesses are kept inside the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BoundsChecks {
+    /// 4 GiB reservation + guard region; no explicit checks (the default).
+    #[default]
+    Guard,
+    /// Compare every access against the current length (for hosts where the reservation fails).
+    Explicit,
+}
+
+/// Compilation settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bounds_checks: BoundsChecks,
+    /// Cranelift's `opt_level`: "none", "speed" or "speed_and_size".
+    pub opt_level: String,
+    /// Compile functions on all cores.
+    pub parallel: bool,
+    /// Poll for pending guest signals at function entries and loop headers.
+    pub safepoints: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bounds_checks: BoundsChecks::Guard,
+            opt_level: "speed".to_string(),
+            parallel: true,
+            safepoints: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("cannot set up Cranelift for this host: {0}")]
+    Isa(String),
+    #[error("Cranelift failed on {func}: {message}")]
+    Codegen { func: String, message: String },
+    #[error("unsupported feature: {0}")]
+    Unsupported(String),
+}
+
+/// The machine code of one defined function.
+#[derive(Debug, Clone)]
+pub struct FunctionCode {
+    /// Index in the module's function index space.
+    pub func_index: u32,
+    pub ptr: usize,
+    pub len: usize,
+    /// Trap sites: offset from `ptr` → trap kind, sorted by offset.
+    pub traps: Vec<(u32, TrapKind)>,
+}
+
+/// A compiled module: code that stays mapped as long as this value lives.
+pub struct CompiledModule {
+    _jit: JITModule,
+    pub offsets: VMOffsets,
+    /// Defined functions, in order (`funcs[i]` is function `num_imported_funcs + i`).
+    pub funcs: Vec<FunctionCode>,
+    /// Per module type: the host-to-Wasm array trampoline.
+    pub array_trampolines: Vec<usize>,
+    /// Per module type: the Wasm-to-host trampoline.
+    pub host_trampolines: Vec<usize>,
+}
+
+// The JIT module only holds finished, immutable code.
+unsafe impl Send for CompiledModule {}
+unsafe impl Sync for CompiledModule {}
+
+impl std::fmt::Debug for CompiledModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledModule")
+            .field("funcs", &self.funcs.len())
+            .finish()
+    }
+}
+
+/// The host's Cranelift ISA with the settings cwali relies on.
+pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, k: &str, v: &str| {
+        flags
+            .set(k, v)
+            .map_err(|e| CompileError::Isa(format!("{k}={v}: {e}")))
+    };
+    set(&mut flags, "opt_level", &config.opt_level)?;
+    // Backtraces walk the frame-pointer chain from the signal handler.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    // Code lives at arbitrary addresses in the JIT's memory.
+    set(&mut flags, "is_pic", "false")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    // Stack overflow is caught by the prologue's stack-limit check, not by probes.
+    set(&mut flags, "enable_probestack", "false")?;
+    let isa_builder = cranelift_native::builder().map_err(|e| CompileError::Isa(e.to_string()))?;
+    isa_builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| CompileError::Isa(e.to_string()))
+}
+
+/// One function's finished code, before it is placed in the JIT's memory.
+struct Finished {
+    bytes: Vec<u8>,
+    alignment: u64,
+    relocs: Vec<FinalizedMachReloc>,
+    traps: Vec<(u32, TrapKind)>,
+    func: ir::Function,
+}
+
+fn finish(
+    isa: &OwnedTargetIsa,
+    func: ir::Function,
+    name: &dyn Fn() -> String,
+) -> Result<Finished, CompileError> {
+    let mut ctx = Context::for_function(func);
+    let compiled = ctx
+        .compile(&**isa, &mut ControlPlane::default())
+        .map_err(|e| CompileError::Codegen {
+            func: name(),
+            message: format!("{:?}", e.inner),
+        })?;
+    let mut traps: Vec<(u32, TrapKind)> = compiled
+        .buffer
+        .traps()
+        .iter()
+        .map(|t| {
+            (
+                t.offset,
+                TrapKind::from_code(t.code).expect("trap code emitted by cwali"),
+            )
+        })
+        .collect();
+    traps.sort_by_key(|t| t.0);
+    let bytes = compiled.code_buffer().to_vec();
+    let relocs = compiled.buffer.relocs().to_vec();
+    let alignment = compiled.buffer.alignment as u64;
+    Ok(Finished {
+        bytes,
+        alignment,
+        relocs,
+        traps,
+        func: ctx.func,
+    })
+}
+
+/// Compile every defined function of `module` plus the trampolines.
+pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
+    let isa = host_isa(config)?;
+    let offsets = VMOffsets::new(module);
+    let env = func_translator::ModuleEnv {
+        module,
+        offsets: &offsets,
+        config,
+        isa: &isa,
+    };
+
+    // Function ids in the JIT module: defined functions first (id = defined index), then the
+    // array trampolines, then the host trampolines (one of each per module type).
+    let num_defined = module.num_defined_funcs() as usize;
+    let num_types = module.types.len();
+
+    let translate = |i: usize| -> Result<Finished, CompileError> {
+        let func_index = module.num_imported_funcs + i as u32;
+        let func = env.translate_function(func_index, UserFuncName::user(0, i as u32))?;
+        finish(&isa, func, &|| module.func_name(func_index))
+    };
+    let tramp = |i: usize| -> Result<Finished, CompileError> {
+        let (ty, array) = (i % num_types, i < num_types);
+        let name = UserFuncName::user(0, (num_defined + i) as u32);
+        let func = if array {
+            trampolines::array_trampoline(&module.types[ty], name, &*isa)
+        } else {
+            trampolines::host_trampoline(&module.types[ty], name, &*isa)
+        };
+        finish(&isa, func, &|| format!("trampoline for type {ty}"))
+    };
+    let (funcs, tramps) = if config.parallel {
+        rayon::join(
+            || {
+                (0..num_defined)
+                    .into_par_iter()
+                    .map(translate)
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            || {
+                (0..2 * num_types)
+                    .into_par_iter()
+                    .map(tramp)
+                    .collect::<Result<Vec<_>, _>>()
+            },
+        )
+    } else {
+        (
+            (0..num_defined).map(translate).collect(),
+            (0..2 * num_types).map(tramp).collect(),
+        )
+    };
+    let (funcs, tramps) = (funcs?, tramps?);
+
+    // Place everything in executable memory.
+    let builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
+    let mut jit = JITModule::new(builder);
+    let mut ids = Vec::with_capacity(funcs.len() + tramps.len());
+    for (i, f) in funcs.iter().chain(tramps.iter()).enumerate() {
+        let id = jit
+            .declare_function(&format!("f{i}"), Linkage::Local, &f.func.signature)
+            .map_err(|e| CompileError::Isa(e.to_string()))?;
+        debug_assert_eq!(id.as_u32() as usize, i);
+        ids.push(id);
+    }
+    for (f, &id) in funcs.iter().chain(tramps.iter()).zip(&ids) {
+        let relocs: Vec<ModuleReloc> = f
+            .relocs
+            .iter()
+            .map(|r| ModuleReloc::from_mach_reloc(r, &f.func, id))
+            .collect();
+        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs)
+            .map_err(|e| CompileError::Isa(e.to_string()))?;
+    }
+    jit.finalize_definitions()
+        .map_err(|e| CompileError::Isa(e.to_string()))?;
+
+    let addr = |id: FuncId| jit.get_finalized_function(id) as usize;
+    let code: Vec<FunctionCode> = funcs
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| FunctionCode {
+            func_index: module.num_imported_funcs + i as u32,
+            ptr: addr(ids[i]),
+            len: f.bytes.len(),
+            traps: f.traps,
+        })
+        .collect();
+    let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();
+    let host_trampolines = (0..num_types)
+        .map(|t| addr(ids[num_defined + num_types + t]))
+        .collect();
+    Ok(CompiledModule {
+        _jit: jit,
+        offsets,
+        funcs: code,
+        array_trampolines,
+        host_trampolines,
+    })
+}
+
+/// The external name of a defined function (its JIT function id), for direct calls.
+fn defined_func_name(defined_index: u32) -> UserExternalName {
+    UserExternalName::new(0, defined_index)
+}
+
+/// Keep the module description alive next to the code (the runtime stores both).
+pub type SharedModule = Arc<ModuleInfo>;

@@ -1,0 +1,362 @@
+//! Linear-memory operators: loads, stores, `memory.*`, `data.drop` and the atomics.
+//!
+//! Address computation is the one place that knows the bounds-checking strategy
+//! ([`FuncTranslator::heap_addr`]). Atomics always check bounds and alignment explicitly, so
+//! the only faulting instructions are plain loads and stores, whose trap code is recorded.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{AtomicRmwOp, InstBuilder, MemFlagsData, TrapCode, Value, types};
+use wasmparser::{MemArg, Operator};
+
+use crate::builtins::Builtin;
+use crate::func_translator::{FuncTranslator, Result};
+use crate::trap::TrapKind;
+use crate::{BoundsChecks, GUARD_REGION};
+
+/// How a load extends a narrow value.
+#[derive(Clone, Copy)]
+enum Ext {
+    None,
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+}
+
+impl FuncTranslator<'_, '_> {
+    pub(crate) fn translate_memory(&mut self, op: &Operator<'_>) -> Result<bool> {
+        use Operator as O;
+        use types::{F32, F64, I32, I64};
+        match *op {
+            O::I32Load { memarg } => self.load(memarg, I32, Ext::None),
+            O::I64Load { memarg } => self.load(memarg, I64, Ext::None),
+            O::F32Load { memarg } => self.load(memarg, F32, Ext::None),
+            O::F64Load { memarg } => self.load(memarg, F64, Ext::None),
+            O::I32Load8S { memarg } => self.load(memarg, I32, Ext::S8),
+            O::I32Load8U { memarg } => self.load(memarg, I32, Ext::U8),
+            O::I32Load16S { memarg } => self.load(memarg, I32, Ext::S16),
+            O::I32Load16U { memarg } => self.load(memarg, I32, Ext::U16),
+            O::I64Load8S { memarg } => self.load(memarg, I64, Ext::S8),
+            O::I64Load8U { memarg } => self.load(memarg, I64, Ext::U8),
+            O::I64Load16S { memarg } => self.load(memarg, I64, Ext::S16),
+            O::I64Load16U { memarg } => self.load(memarg, I64, Ext::U16),
+            O::I64Load32S { memarg } => self.load(memarg, I64, Ext::S32),
+            O::I64Load32U { memarg } => self.load(memarg, I64, Ext::U32),
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(memarg, 4)
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1),
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
+
+            O::MemorySize { mem } => {
+                let len = self.memory_length(mem);
+                let pages = self.b.ins().ushr_imm_s(len, 16);
+                let v = self.b.ins().ireduce(I32, pages);
+                self.push(v);
+            }
+            O::MemoryGrow { mem } => {
+                let delta = self.pop();
+                let mem = self.b.ins().iconst(I32, mem as i64);
+                let v = self
+                    .call_builtin(Builtin::MemoryGrow, &[mem, delta])
+                    .unwrap();
+                self.push(v);
+            }
+            O::MemoryFill { mem } => {
+                let (dst, val, len) = self.pop3();
+                let mem = self.b.ins().iconst(I32, mem as i64);
+                self.call_builtin(Builtin::MemoryFill, &[mem, dst, val, len]);
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let (dst, src, len) = self.pop3();
+                let d = self.b.ins().iconst(I32, dst_mem as i64);
+                let s = self.b.ins().iconst(I32, src_mem as i64);
+                self.call_builtin(Builtin::MemoryCopy, &[d, s, dst, src, len]);
+            }
+            O::MemoryInit { data_index, mem } => {
+                let (dst, src, len) = self.pop3();
+                let m = self.b.ins().iconst(I32, mem as i64);
+                let seg = self.b.ins().iconst(I32, data_index as i64);
+                self.call_builtin(Builtin::MemoryInit, &[m, seg, dst, src, len]);
+            }
+            O::DataDrop { data_index } => {
+                let seg = self.b.ins().iconst(I32, data_index as i64);
+                self.call_builtin(Builtin::DataDrop, &[seg]);
+            }
+
+            O::AtomicFence => {
+                self.b.ins().fence();
+            }
+            O::MemoryAtomicNotify { memarg } => {
+                let count = self.pop();
+                let addr = self.pop();
+                let ea = self.atomic_ea(memarg, addr, 4);
+                let wasm_addr = self.b.ins().ireduce(I32, ea);
+                let mem = self.b.ins().iconst(I32, memarg.memory as i64);
+                let v = self
+                    .call_builtin(Builtin::AtomicNotify, &[mem, wasm_addr, count])
+                    .unwrap();
+                self.push(v);
+            }
+            O::MemoryAtomicWait32 { memarg } | O::MemoryAtomicWait64 { memarg } => {
+                let (addr, expected, timeout) = self.pop3();
+                let wide = matches!(op, O::MemoryAtomicWait64 { .. });
+                let ea = self.atomic_ea(memarg, addr, if wide { 8 } else { 4 });
+                let wasm_addr = self.b.ins().ireduce(I32, ea);
+                let mem = self.b.ins().iconst(I32, memarg.memory as i64);
+                let builtin = if wide {
+                    Builtin::AtomicWait64
+                } else {
+                    Builtin::AtomicWait32
+                };
+                let v = self
+                    .call_builtin(builtin, &[mem, wasm_addr, expected, timeout])
+                    .unwrap();
+                self.push(v);
+            }
+
+            O::I32AtomicLoad { memarg } => self.atomic_load(memarg, I32, I32),
+            O::I64AtomicLoad { memarg } => self.atomic_load(memarg, I64, I64),
+            O::I32AtomicLoad8U { memarg } => self.atomic_load(memarg, I32, types::I8),
+            O::I32AtomicLoad16U { memarg } => self.atomic_load(memarg, I32, types::I16),
+            O::I64AtomicLoad8U { memarg } => self.atomic_load(memarg, I64, types::I8),
+            O::I64AtomicLoad16U { memarg } => self.atomic_load(memarg, I64, types::I16),
+            O::I64AtomicLoad32U { memarg } => self.atomic_load(memarg, I64, I32),
+            O::I32AtomicStore { memarg } | O::I64AtomicStore32 { memarg } => {
+                self.atomic_store(memarg, I32)
+            }
+            O::I64AtomicStore { memarg } => self.atomic_store(memarg, I64),
+            O::I32AtomicStore8 { memarg } | O::I64AtomicStore8 { memarg } => {
+                self.atomic_store(memarg, types::I8)
+            }
+            O::I32AtomicStore16 { memarg } | O::I64AtomicStore16 { memarg } => {
+                self.atomic_store(memarg, types::I16)
+            }
+
+            O::I32AtomicRmwCmpxchg { memarg } => self.atomic_cmpxchg(memarg, I32, I32),
+            O::I64AtomicRmwCmpxchg { memarg } => self.atomic_cmpxchg(memarg, I64, I64),
+            O::I32AtomicRmw8CmpxchgU { memarg } => self.atomic_cmpxchg(memarg, I32, types::I8),
+            O::I32AtomicRmw16CmpxchgU { memarg } => self.atomic_cmpxchg(memarg, I32, types::I16),
+            O::I64AtomicRmw8CmpxchgU { memarg } => self.atomic_cmpxchg(memarg, I64, types::I8),
+            O::I64AtomicRmw16CmpxchgU { memarg } => self.atomic_cmpxchg(memarg, I64, types::I16),
+            O::I64AtomicRmw32CmpxchgU { memarg } => self.atomic_cmpxchg(memarg, I64, I32),
+
+            _ => match atomic_rmw(op) {
+                Some((memarg, ty, mem_ty, rmw)) => self.atomic_rmw(memarg, ty, mem_ty, rmw),
+                None => return Ok(false),
+            },
+        }
+        Ok(true)
+    }
+
+    /// Host address for an access of `size` bytes at Wasm address `index` + `memarg.offset`,
+    /// and the flags to access it with. Traps (or arranges to fault) when out of bounds.
+    fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
+        let base = self.memory_base(memarg.memory);
+        let index = self.b.ins().uextend(types::I64, index);
+        let offset = memarg.offset;
+        let guarded = self.env.config.bounds_checks == BoundsChecks::Guard;
+        if guarded && offset + size <= GUARD_REGION {
+            // The reservation's guard region catches every access: the load itself faults.
+            let addr = self.b.ins().iadd(base, index);
+            let flags = MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS));
+            return (addr, offset as i32, flags);
+        }
+        let end = self.b.ins().iadd_imm_s(index, (offset + size) as i64);
+        let len = self.memory_length(memarg.memory);
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.b
+            .ins()
+            .trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
+        let addr = self.b.ins().iadd(base, index);
+        let addr = self.b.ins().iadd_imm_s(addr, offset as i64);
+        (addr, 0, MemFlagsData::trusted())
+    }
+
+    fn load(&mut self, memarg: MemArg, ty: types::Type, ext: Ext) {
+        let index = self.pop();
+        let size = match ext {
+            Ext::None => ty.bytes() as u64,
+            Ext::S8 | Ext::U8 => 1,
+            Ext::S16 | Ext::U16 => 2,
+            Ext::S32 | Ext::U32 => 4,
+        };
+        let (addr, offset, flags) = self.heap_addr(memarg, index, size);
+        let ins = self.b.ins();
+        let v = match ext {
+            Ext::None => ins.load(ty, flags, addr, offset),
+            Ext::S8 => ins.sload8(ty, flags, addr, offset),
+            Ext::U8 => ins.uload8(ty, flags, addr, offset),
+            Ext::S16 => ins.sload16(ty, flags, addr, offset),
+            Ext::U16 => ins.uload16(ty, flags, addr, offset),
+            Ext::S32 => ins.sload32(flags, addr, offset),
+            Ext::U32 => ins.uload32(flags, addr, offset),
+        };
+        self.push(v);
+    }
+
+    fn store(&mut self, memarg: MemArg, size: u64) {
+        let value = self.pop();
+        let index = self.pop();
+        let (addr, offset, flags) = self.heap_addr(memarg, index, size);
+        let value_bytes = self.b.func.dfg.value_type(value).bytes() as u64;
+        let ins = self.b.ins();
+        match (size, value_bytes) {
+            (1, _) => ins.istore8(flags, value, addr, offset),
+            (2, _) => ins.istore16(flags, value, addr, offset),
+            (4, 8) => ins.istore32(flags, value, addr, offset),
+            _ => ins.store(flags, value, addr, offset),
+        };
+    }
+
+    /// Effective address of an atomic access, checked for alignment, then bounds (in that
+    /// order, as Wasmtime does). Returns the 64-bit Wasm address.
+    fn atomic_ea(&mut self, memarg: MemArg, index: Value, size: u64) -> Value {
+        let index = self.b.ins().uextend(types::I64, index);
+        let ea = self.b.ins().iadd_imm_s(index, memarg.offset as i64);
+        if size > 1 {
+            let misaligned = self.b.ins().band_imm_s(ea, (size - 1) as i64);
+            self.b
+                .ins()
+                .trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
+        }
+        let end = self.b.ins().iadd_imm_s(ea, size as i64);
+        let len = self.memory_length(memarg.memory);
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.b
+            .ins()
+            .trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
+        ea
+    }
+
+    fn atomic_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> Value {
+        let ea = self.atomic_ea(memarg, index, size);
+        let base = self.memory_base(memarg.memory);
+        self.b.ins().iadd(base, ea)
+    }
+
+    /// Narrow `v` (of the operator's type) to the access type.
+    fn narrow(&mut self, v: Value, mem_ty: types::Type) -> Value {
+        if self.b.func.dfg.value_type(v) == mem_ty {
+            v
+        } else {
+            self.b.ins().ireduce(mem_ty, v)
+        }
+    }
+
+    fn widen(&mut self, v: Value, ty: types::Type) -> Value {
+        if self.b.func.dfg.value_type(v) == ty {
+            v
+        } else {
+            self.b.ins().uextend(ty, v)
+        }
+    }
+
+    fn atomic_load(&mut self, memarg: MemArg, ty: types::Type, mem_ty: types::Type) {
+        let index = self.pop();
+        let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
+        let v = self
+            .b
+            .ins()
+            .atomic_load(mem_ty, MemFlagsData::trusted(), addr);
+        let v = self.widen(v, ty);
+        self.push(v);
+    }
+
+    fn atomic_store(&mut self, memarg: MemArg, mem_ty: types::Type) {
+        let value = self.pop();
+        let index = self.pop();
+        let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
+        let value = self.narrow(value, mem_ty);
+        self.b
+            .ins()
+            .atomic_store(MemFlagsData::trusted(), value, addr);
+    }
+
+    fn atomic_rmw(
+        &mut self,
+        memarg: MemArg,
+        ty: types::Type,
+        mem_ty: types::Type,
+        op: AtomicRmwOp,
+    ) {
+        let value = self.pop();
+        let index = self.pop();
+        let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
+        let value = self.narrow(value, mem_ty);
+        let old = self
+            .b
+            .ins()
+            .atomic_rmw(mem_ty, MemFlagsData::trusted(), op, addr, value);
+        let old = self.widen(old, ty);
+        self.push(old);
+    }
+
+    fn atomic_cmpxchg(&mut self, memarg: MemArg, ty: types::Type, mem_ty: types::Type) {
+        let (index, expected, replacement) = self.pop3();
+        let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
+        let expected = self.narrow(expected, mem_ty);
+        let replacement = self.narrow(replacement, mem_ty);
+        let old = self
+            .b
+            .ins()
+            .atomic_cas(MemFlagsData::trusted(), addr, expected, replacement);
+        let old = self.widen(old, ty);
+        self.push(old);
+    }
+}
+
+/// Decode the read-modify-write atomics: (memarg, operator type, access type, operation).
+fn atomic_rmw(op: &Operator<'_>) -> Option<(MemArg, types::Type, types::Type, AtomicRmwOp)> {
+    use AtomicRmwOp::*;
+    use Operator as O;
+    use types::{I8, I16, I32, I64};
+    Some(match *op {
+        O::I32AtomicRmwAdd { memarg } => (memarg, I32, I32, Add),
+        O::I64AtomicRmwAdd { memarg } => (memarg, I64, I64, Add),
+        O::I32AtomicRmw8AddU { memarg } => (memarg, I32, I8, Add),
+        O::I32AtomicRmw16AddU { memarg } => (memarg, I32, I16, Add),
+        O::I64AtomicRmw8AddU { memarg } => (memarg, I64, I8, Add),
+        O::I64AtomicRmw16AddU { memarg } => (memarg, I64, I16, Add),
+        O::I64AtomicRmw32AddU { memarg } => (memarg, I64, I32, Add),
+        O::I32AtomicRmwSub { memarg } => (memarg, I32, I32, Sub),
+        O::I64AtomicRmwSub { memarg } => (memarg, I64, I64, Sub),
+        O::I32AtomicRmw8SubU { memarg } => (memarg, I32, I8, Sub),
+        O::I32AtomicRmw16SubU { memarg } => (memarg, I32, I16, Sub),
+        O::I64AtomicRmw8SubU { memarg } => (memarg, I64, I8, Sub),
+        O::I64AtomicRmw16SubU { memarg } => (memarg, I64, I16, Sub),
+        O::I64AtomicRmw32SubU { memarg } => (memarg, I64, I32, Sub),
+        O::I32AtomicRmwAnd { memarg } => (memarg, I32, I32, And),
+        O::I64AtomicRmwAnd { memarg } => (memarg, I64, I64, And),
+        O::I32AtomicRmw8AndU { memarg } => (memarg, I32, I8, And),
+        O::I32AtomicRmw16AndU { memarg } => (memarg, I32, I16, And),
+        O::I64AtomicRmw8AndU { memarg } => (memarg, I64, I8, And),
+        O::I64AtomicRmw16AndU { memarg } => (memarg, I64, I16, And),
+        O::I64AtomicRmw32AndU { memarg } => (memarg, I64, I32, And),
+        O::I32AtomicRmwOr { memarg } => (memarg, I32, I32, Or),
+        O::I64AtomicRmwOr { memarg } => (memarg, I64, I64, Or),
+        O::I32AtomicRmw8OrU { memarg } => (memarg, I32, I8, Or),
+        O::I32AtomicRmw16OrU { memarg } => (memarg, I32, I16, Or),
+        O::I64AtomicRmw8OrU { memarg } => (memarg, I64, I8, Or),
+        O::I64AtomicRmw16OrU { memarg } => (memarg, I64, I16, Or),
+        O::I64AtomicRmw32OrU { memarg } => (memarg, I64, I32, Or),
+        O::I32AtomicRmwXor { memarg } => (memarg, I32, I32, Xor),
+        O::I64AtomicRmwXor { memarg } => (memarg, I64, I64, Xor),
+        O::I32AtomicRmw8XorU { memarg } => (memarg, I32, I8, Xor),
+        O::I32AtomicRmw16XorU { memarg } => (memarg, I32, I16, Xor),
+        O::I64AtomicRmw8XorU { memarg } => (memarg, I64, I8, Xor),
+        O::I64AtomicRmw16XorU { memarg } => (memarg, I64, I16, Xor),
+        O::I64AtomicRmw32XorU { memarg } => (memarg, I64, I32, Xor),
+        O::I32AtomicRmwXchg { memarg } => (memarg, I32, I32, Xchg),
+        O::I64AtomicRmwXchg { memarg } => (memarg, I64, I64, Xchg),
+        O::I32AtomicRmw8XchgU { memarg } => (memarg, I32, I8, Xchg),
+        O::I32AtomicRmw16XchgU { memarg } => (memarg, I32, I16, Xchg),
+        O::I64AtomicRmw8XchgU { memarg } => (memarg, I64, I8, Xchg),
+        O::I64AtomicRmw16XchgU { memarg } => (memarg, I64, I16, Xchg),
+        O::I64AtomicRmw32XchgU { memarg } => (memarg, I64, I32, Xchg),
+        _ => return None,
+    })
+}

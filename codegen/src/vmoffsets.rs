@@ -1,0 +1,169 @@
+//! The VMContext layout: the one definition of every offset that generated code loads and the
+//! runtime fills. Nothing else in cwali may spell out one of these numbers.
+//!
+//! A VMContext is one instance's block of pointer-sized slots (64-bit hosts only):
+//!
+//! ```text
+//! 0                 *const VMRuntimeLimits   (shared by the instances of one store / thread)
+//! 8                 *const builtin function pointers (see `Builtin`)
+//! 16                base of memory 0 (cached: memory bases never move)
+//! 24                *mut rt instance (opaque to generated code)
+//! type_ids          u32 per module type: process-wide canonical signature ids
+//! memories          *mut VMMemoryDefinition per memory (imported and defined)
+//! tables            *mut VMTableDefinition per table (imported and defined)
+//! imported_globals  *mut VMGlobal per imported global
+//! defined_globals   VMGlobal (16 bytes) per defined global, stored inline
+//! func_refs         VMFuncRef (24 bytes) per function, imported ones first
+//! ```
+//!
+//! A `VMFuncRef` is what a `funcref` value points at and what every call goes through:
+//! `{ code, type_id, vmctx }`. Calls to imported functions load `code` and `vmctx` from the
+//! caller's own `func_refs` slot, which the runtime fills from the exporter's function.
+
+use cwali_frontend::ModuleInfo;
+
+/// Fields of `VMRuntimeLimits`, the per-thread block every function prologue reads.
+pub mod limits {
+    /// Lowest stack address Wasm code may use; prologues trap with stack exhaustion below it.
+    pub const STACK_LIMIT: i32 = 0;
+    /// Non-zero when a guest signal is waiting for the next safe point.
+    pub const SIGNAL_PENDING: i32 = 8;
+    pub const SIZE: usize = 16;
+}
+
+/// Fields of `VMMemoryDefinition`.
+pub mod memory {
+    pub const BASE: i32 = 0;
+    /// Current length in bytes (atomic for shared memories).
+    pub const LENGTH: i32 = 8;
+    pub const SIZE: usize = 16;
+}
+
+/// Fields of `VMTableDefinition`. Elements are pointer-sized: a funcref is a `*const VMFuncRef`
+/// (null = 0), an externref an opaque non-zero word (null = 0).
+pub mod table {
+    pub const BASE: i32 = 0;
+    /// Current number of elements.
+    pub const LENGTH: i32 = 8;
+    pub const SIZE: usize = 16;
+}
+
+/// Fields of `VMFuncRef`.
+pub mod func_ref {
+    /// Entry point, Wasm calling convention.
+    pub const CODE: i32 = 0;
+    /// Canonical signature id (u32) checked by `call_indirect`.
+    pub const TYPE_ID: i32 = 8;
+    /// The callee's VMContext (or host-function context).
+    pub const VMCTX: i32 = 16;
+    pub const SIZE: usize = 24;
+}
+
+/// Size of a global's slot: room for any value type (v128 later).
+pub const GLOBAL_SIZE: u32 = 16;
+
+/// Offsets of one module's VMContext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VMOffsets {
+    pub num_types: u32,
+    pub num_funcs: u32,
+    pub num_memories: u32,
+    pub num_tables: u32,
+    pub num_imported_globals: u32,
+    pub num_defined_globals: u32,
+    type_ids: u32,
+    memories: u32,
+    tables: u32,
+    imported_globals: u32,
+    defined_globals: u32,
+    func_refs: u32,
+    size: u32,
+}
+
+impl VMOffsets {
+    pub const LIMITS: i32 = 0;
+    pub const BUILTINS: i32 = 8;
+    pub const MEMORY0_BASE: i32 = 16;
+    pub const INSTANCE: i32 = 24;
+    const HEADER: u32 = 32;
+
+    pub fn new(module: &ModuleInfo) -> Self {
+        let num_types = module.types.len() as u32;
+        let num_funcs = module.funcs.len() as u32;
+        let num_memories = module.memories.len() as u32;
+        let num_tables = module.tables.len() as u32;
+        let num_imported_globals = module.num_imported_globals;
+        let num_defined_globals = module.globals.len() as u32 - num_imported_globals;
+
+        let type_ids = Self::HEADER;
+        let memories = align8(type_ids + 4 * num_types);
+        let tables = memories + 8 * num_memories;
+        let imported_globals = tables + 8 * num_tables;
+        let defined_globals = align16(imported_globals + 8 * num_imported_globals);
+        let func_refs = defined_globals + GLOBAL_SIZE * num_defined_globals;
+        let size = func_refs + func_ref::SIZE as u32 * num_funcs;
+        VMOffsets {
+            num_types,
+            num_funcs,
+            num_memories,
+            num_tables,
+            num_imported_globals,
+            num_defined_globals,
+            type_ids,
+            memories,
+            tables,
+            imported_globals,
+            defined_globals,
+            func_refs,
+            size,
+        }
+    }
+
+    /// Total size in bytes (a multiple of 8; allocate 16-aligned).
+    pub fn size(&self) -> usize {
+        self.size as usize
+    }
+
+    pub fn type_id(&self, ty: u32) -> i32 {
+        debug_assert!(ty < self.num_types);
+        (self.type_ids + 4 * ty) as i32
+    }
+
+    /// Slot holding `*mut VMMemoryDefinition` of memory `index`.
+    pub fn memory(&self, index: u32) -> i32 {
+        debug_assert!(index < self.num_memories);
+        (self.memories + 8 * index) as i32
+    }
+
+    /// Slot holding `*mut VMTableDefinition` of table `index`.
+    pub fn table(&self, index: u32) -> i32 {
+        debug_assert!(index < self.num_tables);
+        (self.tables + 8 * index) as i32
+    }
+
+    /// Slot holding `*mut VMGlobal` of imported global `index`.
+    pub fn imported_global(&self, index: u32) -> i32 {
+        debug_assert!(index < self.num_imported_globals);
+        (self.imported_globals + 8 * index) as i32
+    }
+
+    /// The inline storage of defined global `defined_index` (index minus imported globals).
+    pub fn defined_global(&self, defined_index: u32) -> i32 {
+        debug_assert!(defined_index < self.num_defined_globals);
+        (self.defined_globals + GLOBAL_SIZE * defined_index) as i32
+    }
+
+    /// The `VMFuncRef` of function `func` (whole function index space).
+    pub fn func_ref(&self, func: u32) -> i32 {
+        debug_assert!(func < self.num_funcs);
+        (self.func_refs + func_ref::SIZE as u32 * func) as i32
+    }
+}
+
+fn align8(x: u32) -> u32 {
+    (x + 7) & !7
+}
+
+fn align16(x: u32) -> u32 {
+    (x + 15) & !15
+}

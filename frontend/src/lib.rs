@@ -1,0 +1,209 @@
+//! # cwali-frontend: bytes in, a validated [`ModuleInfo`] out
+//!
+//! This crate is the only place that reads the Wasm binary format. It validates a module with
+//! `wasmparser` against the feature set cwali supports and describes it as plain data: types,
+//! imports, functions (with the byte range of each body), tables, memories, globals, element and
+//! data segments, exports, the start function and the names from the name section.
+//!
+//! The other crates never see a section reader: `codegen` re-reads function bodies through
+//! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
+//!
+//! A module that uses a feature cwali does not implement yet (SIMD, exceptions, GC, memory64,
+//! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! `unsupported feature:`.
+
+mod consts;
+mod parse;
+
+pub use consts::{ConstExpr, ConstOp};
+pub use parse::parse;
+pub use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Why a module was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The bytes are not a well-formed Wasm binary (bad magic, truncated section, bad LEB...).
+    #[error("malformed module: {message} (at offset {offset:#x})")]
+    Malformed { message: String, offset: usize },
+    /// Well-formed but fails validation (type mismatch, bad index, ...).
+    #[error("invalid module: {message} (at offset {offset:#x})")]
+    Invalid { message: String, offset: usize },
+    /// Valid Wasm that needs a proposal cwali does not implement yet.
+    #[error("unsupported feature: {message} (at offset {offset:#x})")]
+    Unsupported { message: String, offset: usize },
+}
+
+/// The Wasm features cwali compiles: the MVP plus what the WALI toolchain emits and more.
+pub fn supported_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    F::MUTABLE_GLOBAL
+        | F::SATURATING_FLOAT_TO_INT
+        | F::SIGN_EXTENSION
+        | F::REFERENCE_TYPES
+        | F::MULTI_VALUE
+        | F::BULK_MEMORY
+        | F::THREADS
+        | F::TAIL_CALL
+        | F::FLOATS
+        | F::EXTENDED_CONST
+        | F::GC_TYPES
+        | F::CALL_INDIRECT_OVERLONG
+        | F::BULK_MEMORY_OPT
+}
+
+/// Index of a function in the module's function index space (imports first).
+pub type FuncIndex = u32;
+/// Index into [`ModuleInfo::types`].
+pub type TypeIndex = u32;
+
+/// What an import asks for.
+#[derive(Debug, Clone)]
+pub enum ImportKind {
+    Func(TypeIndex),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+/// What an export names, with the index in that kind's index space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Func(FuncIndex),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExportKind,
+}
+
+/// A table: imported ones first, then defined ones (which may have an initializer).
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub ty: TableType,
+    /// Initial value of every element of a defined table; `None` means null.
+    pub init: Option<ConstExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Global {
+    pub ty: GlobalType,
+    /// `None` for imported globals.
+    pub init: Option<ConstExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SegmentMode<Target> {
+    Passive,
+    Active {
+        target: Target,
+        offset: ConstExpr,
+    },
+    /// Element segments only: declares functions for `ref.func`, never copied anywhere.
+    Declared,
+}
+
+#[derive(Debug, Clone)]
+pub struct ElementSegment {
+    /// Active segments target a table index.
+    pub mode: SegmentMode<u32>,
+    pub ty: RefType,
+    /// Each item is a constant expression (a plain function index list is turned into `ref.func`).
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    /// Active segments target a memory index.
+    pub mode: SegmentMode<u32>,
+    /// Byte range of the segment's contents within [`ModuleInfo::bytes`].
+    pub range: Range<usize>,
+}
+
+/// A validated module, described as plain data.
+#[derive(Debug, Clone)]
+pub struct ModuleInfo {
+    /// The module's bytes; function bodies and data segments point into them.
+    pub bytes: Arc<[u8]>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// The type of every function, imported ones first.
+    pub funcs: Vec<TypeIndex>,
+    pub num_imported_funcs: u32,
+    /// Byte ranges of the bodies of the defined functions (`funcs[num_imported_funcs..]`).
+    pub bodies: Vec<Range<usize>>,
+    pub tables: Vec<Table>,
+    pub num_imported_tables: u32,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<Global>,
+    pub num_imported_globals: u32,
+    pub exports: Vec<Export>,
+    pub start: Option<FuncIndex>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
+    /// Function names from the name section.
+    pub func_names: HashMap<FuncIndex, String>,
+    /// The name the module gives itself in the name section, if any.
+    pub module_name: Option<String>,
+}
+
+impl ModuleInfo {
+    pub fn func_type(&self, func: FuncIndex) -> &FuncType {
+        &self.types[self.funcs[func as usize] as usize]
+    }
+
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.funcs.len() as u32 - self.num_imported_funcs
+    }
+
+    pub fn is_imported_func(&self, func: FuncIndex) -> bool {
+        func < self.num_imported_funcs
+    }
+
+    /// The body of a defined function, ready to be read with `wasmparser`.
+    pub fn body(&self, func: FuncIndex) -> wasmparser::FunctionBody<'_> {
+        let range = self.bodies[(func - self.num_imported_funcs) as usize].clone();
+        let reader = wasmparser::BinaryReader::new(&self.bytes[range.clone()], range.start);
+        wasmparser::FunctionBody::new(reader)
+    }
+
+    pub fn data_bytes(&self, segment: &DataSegment) -> &[u8] {
+        &self.bytes[segment.range.clone()]
+    }
+
+    /// The export of that name, if any.
+    pub fn export(&self, name: &str) -> Option<ExportKind> {
+        self.exports.iter().find(|e| e.name == name).map(|e| e.kind)
+    }
+
+    /// A readable name for a function: its name-section name, else `wasm-function[N]`.
+    pub fn func_name(&self, func: FuncIndex) -> String {
+        match self.func_names.get(&func) {
+            Some(name) => name.clone(),
+            None => format!("wasm-function[{func}]"),
+        }
+    }
+
+    /// The imports of functions, in function index order.
+    pub fn func_imports(&self) -> impl Iterator<Item = (&Import, TypeIndex)> {
+        self.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Func(ty) => Some((i, ty)),
+            _ => None,
+        })
+    }
+}

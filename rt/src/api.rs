@@ -1,0 +1,425 @@
+//! The embedding API: what the CLI, the wast runner and the tests use.
+
+use std::sync::Arc;
+
+use cwali_codegen::{CompiledModule, TrapKind};
+use cwali_frontend::{GlobalType, MemoryType, ModuleInfo, TableType};
+
+pub use cwali_codegen::{BoundsChecks, Config};
+
+pub use crate::func::Func;
+use crate::values::Val;
+
+/// Why instantiation or a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Module(#[from] cwali_frontend::Error),
+    #[error("compilation failed: {0}")]
+    Compile(#[from] cwali_codegen::CompileError),
+    /// An import is missing or has the wrong type (`assert_unlinkable`).
+    #[error("unknown import: {0}")]
+    UnknownImport(String),
+    #[error("incompatible import type for {0}")]
+    IncompatibleImport(String),
+    /// Memory/table reservation failed, or a limit was exceeded.
+    #[error("resource limit exceeded: {0}")]
+    Resource(String),
+    /// A trap while running element/data initialisation or the start function.
+    #[error(transparent)]
+    Trap(#[from] Trap),
+}
+
+/// A Wasm trap, with the Wasm frames that were live when it happened (innermost first).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("wasm trap: {}", self.message())]
+pub struct Trap {
+    pub kind: TrapReason,
+    pub backtrace: Vec<FrameInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrapReason {
+    /// A trap of generated code or a builtin.
+    Wasm(TrapKind),
+    /// A host function failed (its message).
+    Host(String),
+}
+
+impl Trap {
+    pub fn new(kind: TrapKind) -> Trap {
+        Trap {
+            kind: TrapReason::Wasm(kind),
+            backtrace: Vec::new(),
+        }
+    }
+
+    pub fn host(message: impl Into<String>) -> Trap {
+        Trap {
+            kind: TrapReason::Host(message.into()),
+            backtrace: Vec::new(),
+        }
+    }
+
+    pub fn trap_kind(&self) -> Option<TrapKind> {
+        match self.kind {
+            TrapReason::Wasm(k) => Some(k),
+            TrapReason::Host(_) => None,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match &self.kind {
+            TrapReason::Wasm(k) => k.message(),
+            TrapReason::Host(m) => m,
+        }
+    }
+}
+
+/// One Wasm frame of a trap backtrace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    /// Name-section name, or `wasm-function[N]`.
+    pub func_name: String,
+    pub module_name: Option<String>,
+}
+
+/// Compiles modules with one configuration.
+#[derive(Clone, Default)]
+pub struct Engine {
+    config: Arc<Config>,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Engine {
+        Engine {
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+struct ModuleInner {
+    info: Arc<ModuleInfo>,
+    code: CompiledModule,
+    _registration: crate::code_registry::RegistrationHandle,
+}
+
+/// A compiled module, ready to be instantiated any number of times.
+#[derive(Clone)]
+pub struct Module(Arc<ModuleInner>);
+
+impl Module {
+    /// Parse, validate and compile `bytes`.
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let info = Arc::new(cwali_frontend::parse(bytes)?);
+        let code = cwali_codegen::compile(&info, engine.config())?;
+        let shared: Arc<dyn std::any::Any + Send + Sync> = info.clone();
+        let ranges = code
+            .funcs
+            .iter()
+            .map(|f| crate::code_registry::CodeRange {
+                start: f.ptr,
+                end: f.ptr + f.len,
+                traps: f.traps.clone(),
+                func_index: f.func_index,
+                module: shared.clone(),
+            })
+            .collect();
+        let registration = crate::code_registry::register(ranges);
+        Ok(Module(Arc::new(ModuleInner {
+            info,
+            code,
+            _registration: registration,
+        })))
+    }
+
+    pub fn info(&self) -> &ModuleInfo {
+        &self.0.info
+    }
+
+    pub fn code(&self) -> &CompiledModule {
+        &self.0.code
+    }
+}
+
+/// One thread of execution: its runtime limits are shared by the instances created in it.
+pub struct Store {
+    engine: Engine,
+    limits: Box<crate::vm::VMRuntimeLimits>,
+    instances: Vec<Arc<crate::instance::InstanceData>>,
+}
+
+impl Store {
+    pub fn new(engine: &Engine) -> Store {
+        Store {
+            engine: engine.clone(),
+            limits: Box::default(),
+            instances: Vec::new(),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn limits_ptr(&self) -> *const crate::vm::VMRuntimeLimits {
+        &*self.limits
+    }
+
+    pub(crate) fn keep_alive(&mut self, instance: Arc<crate::instance::InstanceData>) {
+        self.instances.push(instance);
+    }
+}
+
+/// Something an instance exports or imports.
+#[derive(Clone, Debug)]
+pub enum Extern {
+    Func(Func),
+    Memory(Memory),
+    Table(Table),
+    Global(Global),
+}
+
+/// An instantiated module.
+#[derive(Clone)]
+pub struct Instance {
+    data: Arc<crate::instance::InstanceData>,
+    limits: usize,
+}
+
+impl Instance {
+    /// Instantiate `module`; `imports` are in the module's import order.
+    pub fn new(store: &mut Store, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+        let data = crate::instance::instantiate(store, module, imports)?;
+        Ok(Instance {
+            data,
+            limits: store.limits_ptr() as usize,
+        })
+    }
+
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        crate::instance::export(&self.data, self.limits, name)
+    }
+
+    pub fn get_func(&self, name: &str) -> Option<Func> {
+        match self.export(name)? {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.data.module
+    }
+
+    /// The instance's VMContext (for host code that needs its memory, e.g. WALI).
+    pub fn vmctx(&self) -> *mut u8 {
+        self.data.vmctx()
+    }
+}
+
+/// A linear memory.
+#[derive(Clone)]
+pub struct Memory {
+    storage: Arc<crate::memory::LinearMemory>,
+    declared_maximum: Option<u64>,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Memory({} pages)", self.storage.pages())
+    }
+}
+
+impl Memory {
+    pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
+        let m = crate::memory::LinearMemory::new(&ty, store.engine().config().bounds_checks)
+            .map_err(|e| Error::Resource(e.to_string()))?;
+        Ok(Memory {
+            storage: Arc::new(m),
+            declared_maximum: ty.maximum,
+        })
+    }
+
+    pub(crate) fn from_storage(
+        storage: Arc<crate::memory::LinearMemory>,
+        declared_maximum: Option<u64>,
+    ) -> Memory {
+        Memory {
+            storage,
+            declared_maximum,
+        }
+    }
+
+    pub(crate) fn storage(&self) -> &Arc<crate::memory::LinearMemory> {
+        &self.storage
+    }
+
+    pub(crate) fn declared_maximum(&self) -> Option<u64> {
+        self.declared_maximum
+    }
+
+    /// Current limits: the minimum is the current size.
+    pub fn ty(&self) -> MemoryType {
+        MemoryType {
+            memory64: false,
+            shared: self.storage.is_shared(),
+            initial: self.storage.pages(),
+            maximum: self.declared_maximum,
+            page_size_log2: None,
+        }
+    }
+
+    pub fn size_bytes(&self) -> usize {
+        self.storage.byte_len()
+    }
+
+    pub fn read(&self, offset: usize, buf: &mut [u8]) -> bool {
+        self.storage.read(offset as u64, buf).is_ok()
+    }
+
+    pub fn write(&self, offset: usize, data: &[u8]) -> bool {
+        self.storage.write(offset as u64, data).is_ok()
+    }
+
+    /// A copy of the whole memory.
+    pub fn data(&self) -> Vec<u8> {
+        let mut v = vec![0; self.size_bytes()];
+        self.read(0, &mut v);
+        v
+    }
+}
+
+/// A global variable.
+#[derive(Clone)]
+pub struct Global {
+    ptr: *mut u8,
+    ty: GlobalType,
+    _keep: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+unsafe impl Send for Global {}
+unsafe impl Sync for Global {}
+
+impl std::fmt::Debug for Global {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Global({:?} = {:?})", self.ty, self.get())
+    }
+}
+
+impl Global {
+    pub fn new(_store: &mut Store, ty: GlobalType, v: Val) -> Result<Global, Error> {
+        if !v.ty_matches(ty.content_type) {
+            return Err(Error::IncompatibleImport(format!(
+                "global of type {:?} with value {v:?}",
+                ty.content_type
+            )));
+        }
+        let slot: Arc<std::sync::Mutex<Box<[u128; 1]>>> =
+            Arc::new(std::sync::Mutex::new(Box::new([0])));
+        let ptr = slot.lock().unwrap().as_mut_ptr() as *mut u8;
+        crate::instance::write_val(ptr, v);
+        Ok(Global {
+            ptr,
+            ty,
+            _keep: slot,
+        })
+    }
+
+    pub(crate) fn from_raw(
+        ptr: *mut u8,
+        ty: GlobalType,
+        keep: Arc<dyn std::any::Any + Send + Sync>,
+    ) -> Global {
+        Global {
+            ptr,
+            ty,
+            _keep: keep,
+        }
+    }
+
+    pub(crate) fn ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+
+    pub fn ty(&self) -> GlobalType {
+        self.ty
+    }
+
+    pub fn get(&self) -> Val {
+        crate::instance::read_val(self.ptr, self.ty.content_type)
+    }
+
+    pub fn set(&self, v: Val) -> Result<(), Error> {
+        if !self.ty.mutable || !v.ty_matches(self.ty.content_type) {
+            return Err(Error::IncompatibleImport(
+                "immutable global or wrong type".to_string(),
+            ));
+        }
+        crate::instance::write_val(self.ptr, v);
+        Ok(())
+    }
+}
+
+/// A table of references.
+#[derive(Clone)]
+pub struct Table {
+    storage: Arc<crate::vm::TableStorage>,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Table({} elements)", self.storage.size())
+    }
+}
+
+impl Table {
+    pub fn new(_store: &mut Store, ty: TableType, init: Val) -> Result<Table, Error> {
+        let word = match init {
+            Val::FuncRef(p) | Val::ExternRef(p) => p,
+            other => {
+                return Err(Error::IncompatibleImport(format!(
+                    "table initialised with {other:?}"
+                )));
+            }
+        };
+        let storage = crate::vm::TableStorage::new(ty, word)
+            .ok_or_else(|| Error::Resource(format!("table of {} elements", ty.initial)))?;
+        Ok(Table {
+            storage: Arc::new(storage),
+        })
+    }
+
+    pub(crate) fn from_storage(storage: Arc<crate::vm::TableStorage>) -> Table {
+        Table { storage }
+    }
+
+    pub(crate) fn storage(&self) -> &Arc<crate::vm::TableStorage> {
+        &self.storage
+    }
+
+    pub fn ty(&self) -> TableType {
+        TableType {
+            initial: self.storage.size(),
+            ..self.storage.ty
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.storage.size()
+    }
+
+    pub fn get(&self, i: u64) -> Option<Val> {
+        let w = self.storage.get(i)?;
+        Some(if self.storage.ty.element_type.is_func_ref() {
+            Val::FuncRef(w)
+        } else {
+            Val::ExternRef(w)
+        })
+    }
+}

@@ -1,0 +1,252 @@
+//! The runtime functions generated code calls (`cwali_codegen::Builtin`), in table order.
+//!
+//! Each gets the caller's VMContext; failures are reported as a status the caller traps on, so
+//! no builtin ever unwinds through generated code.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use cwali_codegen::Builtin;
+
+use crate::instance::InstanceData;
+use crate::parking;
+
+type Vmctx = *mut u8;
+
+/// Status codes (`Builtin::trap` says which trap a non-zero status means).
+const OK: i32 = 0;
+const FAIL: i32 = 1;
+
+fn instance<'a>(vmctx: Vmctx) -> &'a InstanceData {
+    // SAFETY: generated code passes its own live VMContext.
+    unsafe { InstanceData::from_vmctx(vmctx) }
+}
+
+/// `[start, start+len)` inside `0..size`?
+fn in_bounds(start: u32, len: u32, size: u64) -> bool {
+    start as u64 + len as u64 <= size
+}
+
+extern "C" fn memory_grow(vmctx: Vmctx, mem: u32, delta: u32) -> i32 {
+    match instance(vmctx).memory(mem).grow(delta as u64) {
+        Some(old) => old as i32,
+        None => -1,
+    }
+}
+
+extern "C" fn memory_fill(vmctx: Vmctx, mem: u32, dst: u32, byte: u32, len: u32) -> i32 {
+    let m = instance(vmctx).memory(mem);
+    match m.checked_ptr(dst as u64, len as u64) {
+        // SAFETY: checked range inside the memory.
+        Some(p) => unsafe {
+            std::ptr::write_bytes(p, byte as u8, len as usize);
+            OK
+        },
+        None => FAIL,
+    }
+}
+
+extern "C" fn memory_copy(
+    vmctx: Vmctx,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> i32 {
+    let inst = instance(vmctx);
+    let d = inst.memory(dst_mem).checked_ptr(dst as u64, len as u64);
+    let s = inst.memory(src_mem).checked_ptr(src as u64, len as u64);
+    match (d, s) {
+        // SAFETY: both ranges checked; `copy` handles overlap.
+        (Some(d), Some(s)) => unsafe {
+            std::ptr::copy(s, d, len as usize);
+            OK
+        },
+        _ => FAIL,
+    }
+}
+
+extern "C" fn memory_init(vmctx: Vmctx, mem: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+    let inst = instance(vmctx);
+    let info = inst.module.info();
+    let segment = &info.data[seg as usize];
+    let bytes: &[u8] = if inst.dropped_data[seg as usize].load(Ordering::Relaxed) {
+        &[]
+    } else {
+        info.data_bytes(segment)
+    };
+    if !in_bounds(src, len, bytes.len() as u64) {
+        return FAIL;
+    }
+    match inst.memory(mem).checked_ptr(dst as u64, len as u64) {
+        // SAFETY: checked range inside the memory; the segment is not in it.
+        Some(p) => unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr().add(src as usize), p, len as usize);
+            OK
+        },
+        None => FAIL,
+    }
+}
+
+extern "C" fn data_drop(vmctx: Vmctx, seg: u32) {
+    instance(vmctx).dropped_data[seg as usize].store(true, Ordering::Relaxed);
+}
+
+extern "C" fn table_grow(vmctx: Vmctx, table: u32, init: u64, delta: u32) -> i32 {
+    match instance(vmctx).tables[table as usize].grow(delta as u64, init as usize) {
+        Some(old) => old as i32,
+        None => -1,
+    }
+}
+
+extern "C" fn table_fill(vmctx: Vmctx, table: u32, dst: u32, value: u64, len: u32) -> i32 {
+    instance(vmctx).tables[table as usize].with_elems(|elems| {
+        if !in_bounds(dst, len, elems.len() as u64) {
+            return FAIL;
+        }
+        elems[dst as usize..(dst + len) as usize].fill(value as usize);
+        OK
+    })
+}
+
+extern "C" fn table_copy(
+    vmctx: Vmctx,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> i32 {
+    let inst = instance(vmctx);
+    let (d, s) = (
+        &inst.tables[dst_table as usize],
+        &inst.tables[src_table as usize],
+    );
+    if std::ptr::eq(d.as_ref(), s.as_ref()) {
+        return d.with_elems(|elems| {
+            let n = elems.len() as u64;
+            if !in_bounds(dst, len, n) || !in_bounds(src, len, n) {
+                return FAIL;
+            }
+            elems.copy_within(src as usize..(src + len) as usize, dst as usize);
+            OK
+        });
+    }
+    let items = s.with_elems(|elems| {
+        in_bounds(src, len, elems.len() as u64)
+            .then(|| elems[src as usize..(src + len) as usize].to_vec())
+    });
+    let Some(items) = items else { return FAIL };
+    d.with_elems(|elems| {
+        if !in_bounds(dst, len, elems.len() as u64) {
+            return FAIL;
+        }
+        elems[dst as usize..(dst + len) as usize].copy_from_slice(&items);
+        OK
+    })
+}
+
+extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+    let inst = instance(vmctx);
+    let items: &[usize] = if inst.dropped_elements[seg as usize].load(Ordering::Relaxed) {
+        &[]
+    } else {
+        &inst.elements[seg as usize]
+    };
+    if !in_bounds(src, len, items.len() as u64) {
+        return FAIL;
+    }
+    inst.tables[table as usize].with_elems(|elems| {
+        if !in_bounds(dst, len, elems.len() as u64) {
+            return FAIL;
+        }
+        elems[dst as usize..(dst + len) as usize]
+            .copy_from_slice(&items[src as usize..(src + len) as usize]);
+        OK
+    })
+}
+
+extern "C" fn elem_drop(vmctx: Vmctx, seg: u32) {
+    instance(vmctx).dropped_elements[seg as usize].store(true, Ordering::Relaxed);
+}
+
+fn timeout(ns: i64) -> Option<Duration> {
+    (ns >= 0).then(|| Duration::from_nanos(ns as u64))
+}
+
+extern "C" fn atomic_wait32(
+    vmctx: Vmctx,
+    mem: u32,
+    addr: u32,
+    expected: u32,
+    timeout_ns: i64,
+) -> i32 {
+    let m = instance(vmctx).memory(mem);
+    if !m.is_shared() {
+        return -1;
+    }
+    // Generated code checked bounds and alignment.
+    let p = unsafe { m.base().add(addr as usize) } as *const u32;
+    unsafe { parking::wait32(p, expected, timeout(timeout_ns)) as i32 }
+}
+
+extern "C" fn atomic_wait64(
+    vmctx: Vmctx,
+    mem: u32,
+    addr: u32,
+    expected: u64,
+    timeout_ns: i64,
+) -> i32 {
+    let m = instance(vmctx).memory(mem);
+    if !m.is_shared() {
+        return -1;
+    }
+    let p = unsafe { m.base().add(addr as usize) } as *const u64;
+    unsafe { parking::wait64(p, expected, timeout(timeout_ns)) as i32 }
+}
+
+extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i32 {
+    let m = instance(vmctx).memory(mem);
+    if !m.is_shared() {
+        return 0;
+    }
+    parking::notify(m.base() as usize + addr as usize, count) as i32
+}
+
+extern "C" fn safepoint(vmctx: Vmctx) {
+    let limits = unsafe {
+        *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize)
+            as *const *const crate::vm::VMRuntimeLimits)
+    };
+    // Guest signal delivery hooks in here (WALI); without a handler the flag is just cleared.
+    unsafe { (*limits).signal_pending.store(0, Ordering::Relaxed) };
+}
+
+/// The builtin table, in `Builtin::ALL` order.
+pub(crate) fn table() -> *const usize {
+    static TABLE: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            Builtin::ALL
+                .iter()
+                .map(|b| match b {
+                    Builtin::MemoryGrow => memory_grow as *const () as usize,
+                    Builtin::MemoryFill => memory_fill as *const () as usize,
+                    Builtin::MemoryCopy => memory_copy as *const () as usize,
+                    Builtin::MemoryInit => memory_init as *const () as usize,
+                    Builtin::DataDrop => data_drop as *const () as usize,
+                    Builtin::TableGrow => table_grow as *const () as usize,
+                    Builtin::TableFill => table_fill as *const () as usize,
+                    Builtin::TableCopy => table_copy as *const () as usize,
+                    Builtin::TableInit => table_init as *const () as usize,
+                    Builtin::ElemDrop => elem_drop as *const () as usize,
+                    Builtin::AtomicWait32 => atomic_wait32 as *const () as usize,
+                    Builtin::AtomicWait64 => atomic_wait64 as *const () as usize,
+                    Builtin::AtomicNotify => atomic_notify as *const () as usize,
+                    Builtin::Safepoint => safepoint as *const () as usize,
+                })
+                .collect()
+        })
+        .as_ptr()
+}

@@ -1,0 +1,242 @@
+//! Functions as the host holds them, calls from the host into Wasm, and host functions that
+//! Wasm calls.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use cwali_frontend::FuncType;
+
+use crate::api::{FrameInfo, Store, Trap, TrapReason};
+use crate::code_registry;
+use crate::instance::InstanceData;
+use crate::signals::{self, CaughtTrap};
+use crate::values::{Val, ValRaw};
+use crate::vm::{VMFuncRef, VMRuntimeLimits};
+
+/// The Rust side of a host function: gets the caller's VMContext (null when the host calls
+/// it directly) and the arguments.
+pub type HostFn = dyn Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync;
+
+/// What a host function's `VMFuncRef::vmctx` points at. The host trampoline calls `call`
+/// (the first field) with this context.
+#[repr(C)]
+pub struct HostFuncCtx {
+    call: unsafe extern "C" fn(*const HostFuncCtx, *mut u8, *mut ValRaw),
+    ty: FuncType,
+    f: Box<HostFn>,
+}
+
+#[derive(Clone)]
+pub(crate) enum FuncKind {
+    Wasm {
+        func_ref: *const VMFuncRef,
+        array_trampoline: usize,
+        limits: usize,
+        _keep: Arc<InstanceData>,
+    },
+    Host(Arc<HostFuncCtx>),
+}
+
+/// A function: exported by an instance, or defined by the host.
+#[derive(Clone)]
+pub struct Func {
+    kind: FuncKind,
+    ty: FuncType,
+}
+
+unsafe impl Send for Func {}
+unsafe impl Sync for Func {}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Func({:?})", self.ty)
+    }
+}
+
+/// How much stack Wasm may use below the point where the host first enters it on a thread.
+pub const DEFAULT_MAX_WASM_STACK: usize = 512 * 1024;
+
+impl Func {
+    /// A host function with the given type.
+    pub fn new(
+        _store: &mut Store,
+        ty: FuncType,
+        f: impl Fn(&[Val]) -> Result<Vec<Val>, Trap> + Send + Sync + 'static,
+    ) -> Func {
+        Func::new_with_caller(ty, move |_, args| f(args))
+    }
+
+    /// A host function that also gets the calling instance's VMContext.
+    pub fn new_with_caller(
+        ty: FuncType,
+        f: impl Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let ctx = HostFuncCtx {
+            call: host_call,
+            ty: ty.clone(),
+            f: Box::new(f),
+        };
+        Func {
+            kind: FuncKind::Host(Arc::new(ctx)),
+            ty,
+        }
+    }
+
+    pub(crate) fn from_instance(data: &Arc<InstanceData>, func: u32, store: &Store) -> Func {
+        Func::from_instance_raw(data, func, store.limits_ptr() as usize)
+    }
+
+    pub(crate) fn from_instance_raw(data: &Arc<InstanceData>, func: u32, limits: usize) -> Func {
+        let info = data.module.info();
+        let ty_index = info.funcs[func as usize];
+        Func {
+            kind: FuncKind::Wasm {
+                func_ref: data.func_ref(func),
+                array_trampoline: data.module.code().array_trampolines[ty_index as usize],
+                limits,
+                _keep: data.clone(),
+            },
+            ty: info.types[ty_index as usize].clone(),
+        }
+    }
+
+    pub fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+
+    pub(crate) fn kind(&self) -> &FuncKind {
+        &self.kind
+    }
+
+    /// Call the function. Traps (and host-function errors) come back as `Err`.
+    pub fn call(&self, _store: &mut Store, args: &[Val]) -> Result<Vec<Val>, Trap> {
+        let params = self.ty.params();
+        if args.len() != params.len() || !args.iter().zip(params).all(|(a, t)| a.ty_matches(*t)) {
+            return Err(Trap::host(format!(
+                "wrong arguments: expected {:?}, got {args:?}",
+                params
+            )));
+        }
+        match &self.kind {
+            FuncKind::Host(ctx) => (ctx.f)(std::ptr::null_mut(), args),
+            FuncKind::Wasm {
+                func_ref,
+                array_trampoline,
+                limits,
+                ..
+            } => {
+                let results = self.ty.results();
+                let mut values = vec![ValRaw::default(); params.len().max(results.len())];
+                for (slot, a) in values.iter_mut().zip(args) {
+                    *slot = a.to_raw();
+                }
+                // SAFETY: the funcref and trampoline belong to a live instance (kept by `_keep`).
+                let outcome = unsafe {
+                    let fr = **func_ref;
+                    let limits = &*(*limits as *const VMRuntimeLimits);
+                    enter_wasm(limits, || {
+                        let tramp: unsafe extern "C" fn(usize, usize, usize, *mut ValRaw) =
+                            std::mem::transmute(*array_trampoline);
+                        tramp(fr.vmctx, fr.vmctx, fr.code, values.as_mut_ptr());
+                    })
+                };
+                outcome?;
+                Ok(results
+                    .iter()
+                    .zip(&values)
+                    .map(|(t, v)| Val::from_raw(*v, *t))
+                    .collect())
+            }
+        }
+    }
+}
+
+/// Run `f`, which enters Wasm code, with the stack limit set and traps caught.
+///
+/// # Safety
+/// `f` must only call JIT code of live instances whose VMContexts point at `limits`.
+pub unsafe fn enter_wasm(limits: &VMRuntimeLimits, mut f: impl FnMut()) -> Result<(), Trap> {
+    signals::init();
+    let here = &f as *const _ as u64;
+    let outermost = limits.stack_limit.load(Ordering::Relaxed) == 0;
+    if outermost {
+        limits.stack_limit.store(
+            here.saturating_sub(DEFAULT_MAX_WASM_STACK as u64),
+            Ordering::Relaxed,
+        );
+    }
+    // SAFETY: forwarded to the caller.
+    let result = unsafe { signals::catch_traps(&mut f) };
+    if outermost {
+        limits.stack_limit.store(0, Ordering::Relaxed);
+    }
+    result.map_err(trap_from_caught)
+}
+
+fn trap_from_caught(caught: CaughtTrap) -> Trap {
+    match caught {
+        CaughtTrap::Host(message) => Trap::host(message),
+        CaughtTrap::Wasm(record) => Trap {
+            kind: TrapReason::Wasm(record.kind),
+            backtrace: record
+                .frames
+                .iter()
+                .filter_map(|pc| frame_info(*pc))
+                .collect(),
+        },
+    }
+}
+
+fn frame_info(pc: usize) -> Option<FrameInfo> {
+    let (func_index, module) = code_registry::lookup_frame(pc)?;
+    let info = module.downcast_ref::<cwali_frontend::ModuleInfo>()?;
+    Some(FrameInfo {
+        func_index,
+        func_name: info.func_name(func_index),
+        module_name: info.module_name.clone(),
+    })
+}
+
+/// The entry point of every host function (see `HostFuncCtx`).
+unsafe extern "C" fn host_call(
+    ctx: *const HostFuncCtx,
+    caller_vmctx: *mut u8,
+    values: *mut ValRaw,
+) {
+    let failure: Option<TrapReason> = {
+        // SAFETY: the host trampoline passes the context it was given and a slot array sized
+        // for the signature.
+        let ctx = unsafe { &*ctx };
+        let params = ctx.ty.params();
+        let results = ctx.ty.results();
+        let args: Vec<Val> = params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Val::from_raw(unsafe { *values.add(i) }, *t))
+            .collect();
+        match catch_unwind(AssertUnwindSafe(|| (ctx.f)(caller_vmctx, &args))) {
+            Ok(Ok(vals))
+                if vals.len() == results.len()
+                    && vals.iter().zip(results).all(|(v, t)| v.ty_matches(*t)) =>
+            {
+                for (i, v) in vals.iter().enumerate() {
+                    unsafe { *values.add(i) = v.to_raw() };
+                }
+                None
+            }
+            Ok(Ok(vals)) => Some(TrapReason::Host(format!(
+                "host function returned {vals:?}, expected {results:?}"
+            ))),
+            Ok(Err(trap)) => Some(trap.kind),
+            Err(_) => Some(TrapReason::Host("host function panicked".to_string())),
+        }
+    };
+    // Every value with a destructor is gone by now except the reason, which moves into the
+    // unwinder: nothing is leaked or skipped by the jump back to the entry.
+    match failure {
+        None => {}
+        Some(TrapReason::Wasm(kind)) => unsafe { signals::raise_trap(kind) },
+        Some(TrapReason::Host(message)) => unsafe { signals::raise_host_trap(message) },
+    }
+}

@@ -1,0 +1,407 @@
+//! Instantiation: link imports, build memories, tables and globals, fill the VMContext, run the
+//! segment initialisation and the start function.
+
+use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cwali_codegen::{TrapKind, VMOffsets};
+use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, SegmentMode, ValType};
+
+use crate::api::{Error, Extern, Global, Memory, Module, Store, Table, Trap};
+use crate::func::{Func, FuncKind};
+use crate::memory::LinearMemory;
+use crate::values::Val;
+use crate::vm::{TableStorage, VMFuncRef};
+use crate::{builtins, type_registry};
+
+/// A zeroed, 16-aligned VMContext allocation.
+pub(crate) struct VMContextBox {
+    ptr: *mut u8,
+    layout: Layout,
+}
+
+impl VMContextBox {
+    fn new(size: usize) -> VMContextBox {
+        let layout = Layout::from_size_align(size.max(16), 16).unwrap();
+        // SAFETY: non-zero size.
+        let ptr = unsafe { alloc_zeroed(layout) };
+        assert!(!ptr.is_null(), "out of memory allocating a VMContext");
+        VMContextBox { ptr, layout }
+    }
+}
+
+impl Drop for VMContextBox {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { dealloc(self.ptr, self.layout) }
+    }
+}
+
+/// Everything one instance owns. Generated code reaches it through `vmctx + INSTANCE`.
+pub struct InstanceData {
+    pub(crate) module: Module,
+    pub(crate) vmctx: VMContextBox,
+    pub(crate) memories: Vec<Arc<LinearMemory>>,
+    pub(crate) tables: Vec<Arc<TableStorage>>,
+    /// Items of each element segment, evaluated at instantiation (funcref pointers / words).
+    pub(crate) elements: Vec<Vec<usize>>,
+    pub(crate) dropped_elements: Vec<AtomicBool>,
+    pub(crate) dropped_data: Vec<AtomicBool>,
+    /// Imports (and what they keep alive) must outlive this instance.
+    _imports: Vec<Extern>,
+}
+
+unsafe impl Send for InstanceData {}
+unsafe impl Sync for InstanceData {}
+
+impl InstanceData {
+    pub fn vmctx(&self) -> *mut u8 {
+        self.vmctx.ptr
+    }
+
+    pub fn offsets(&self) -> &VMOffsets {
+        &self.module.code().offsets
+    }
+
+    fn slot<T>(&self, offset: i32) -> *mut T {
+        // SAFETY: offsets come from VMOffsets of this module and are inside the allocation.
+        unsafe { self.vmctx.ptr.add(offset as usize) as *mut T }
+    }
+
+    pub(crate) fn func_ref(&self, func: u32) -> *mut VMFuncRef {
+        self.slot(self.offsets().func_ref(func))
+    }
+
+    /// Storage of global `index` (imported: the exporter's storage).
+    pub(crate) fn global_ptr(&self, index: u32) -> *mut u8 {
+        let info = self.module.info();
+        if index < info.num_imported_globals {
+            // SAFETY: the slot holds a pointer written at instantiation.
+            unsafe { *self.slot::<*mut u8>(self.offsets().imported_global(index)) }
+        } else {
+            self.slot(
+                self.offsets()
+                    .defined_global(index - info.num_imported_globals),
+            )
+        }
+    }
+
+    pub(crate) fn global_val(&self, index: u32) -> Val {
+        let ty = self.module.info().globals[index as usize].ty.content_type;
+        read_val(self.global_ptr(index), ty)
+    }
+
+    pub(crate) fn memory(&self, index: u32) -> &LinearMemory {
+        &self.memories[index as usize]
+    }
+
+    /// The instance behind a VMContext pointer.
+    ///
+    /// # Safety
+    /// `vmctx` must be the VMContext of a live instance.
+    pub(crate) unsafe fn from_vmctx<'a>(vmctx: *mut u8) -> &'a InstanceData {
+        unsafe { &*(*(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const InstanceData)) }
+    }
+
+    /// Evaluate a constant expression in this instance's current state.
+    fn eval(&self, expr: &ConstExpr) -> Val {
+        let mut stack: Vec<Val> = Vec::new();
+        for op in &expr.ops {
+            let v = match *op {
+                ConstOp::I32Const(v) => Val::I32(v),
+                ConstOp::I64Const(v) => Val::I64(v),
+                ConstOp::F32Const(v) => Val::F32(v),
+                ConstOp::F64Const(v) => Val::F64(v),
+                ConstOp::GlobalGet(g) => self.global_val(g),
+                ConstOp::RefNull(t) => Val::null(t),
+                ConstOp::RefFunc(f) => Val::FuncRef(self.func_ref(f) as usize),
+                ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                    let (Some(Val::I32(b)), Some(Val::I32(a))) = (stack.pop(), stack.pop()) else {
+                        unreachable!("validated constant expression")
+                    };
+                    Val::I32(match op {
+                        ConstOp::I32Add => a.wrapping_add(b),
+                        ConstOp::I32Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    })
+                }
+                ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                    let (Some(Val::I64(b)), Some(Val::I64(a))) = (stack.pop(), stack.pop()) else {
+                        unreachable!("validated constant expression")
+                    };
+                    Val::I64(match op {
+                        ConstOp::I64Add => a.wrapping_add(b),
+                        ConstOp::I64Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    })
+                }
+            };
+            stack.push(v);
+        }
+        stack
+            .pop()
+            .expect("validated constant expression yields a value")
+    }
+}
+
+pub(crate) fn read_val(ptr: *const u8, ty: ValType) -> Val {
+    // SAFETY: `ptr` is a global's 16-byte slot.
+    unsafe {
+        Val::from_raw(
+            crate::values::ValRaw(std::ptr::read_unaligned(ptr as *const u128)),
+            ty,
+        )
+    }
+}
+
+pub(crate) fn write_val(ptr: *mut u8, v: Val) {
+    // SAFETY: `ptr` is a global's 16-byte slot.
+    unsafe { std::ptr::write_unaligned(ptr as *mut u128, v.to_raw().0) }
+}
+
+fn val_word(v: Val) -> usize {
+    match v {
+        Val::FuncRef(p) | Val::ExternRef(p) => p,
+        other => unreachable!("validated: reference value expected, got {other:?}"),
+    }
+}
+
+fn as_offset(v: Val) -> u64 {
+    match v {
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        other => unreachable!("validated: integer offset expected, got {other:?}"),
+    }
+}
+
+/// Whether limits `(min, max)` of what is provided satisfy the import's.
+fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
+    min >= want_min
+        && match want_max {
+            None => true,
+            Some(w) => matches!(max, Some(m) if m <= w),
+        }
+}
+
+pub(crate) fn instantiate(
+    store: &mut Store,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Arc<InstanceData>, Error> {
+    let info = module.info();
+    let code = module.code();
+    let offsets = &code.offsets;
+    if imports.len() != info.imports.len() {
+        return Err(Error::UnknownImport(format!(
+            "module needs {} imports, {} were provided",
+            info.imports.len(),
+            imports.len()
+        )));
+    }
+
+    // Check every import's type before building anything.
+    let mut memories = Vec::new();
+    let mut tables = Vec::new();
+    for (import, ext) in info.imports.iter().zip(imports) {
+        let name = format!("{}::{}", import.module, import.name);
+        let ok = match (&import.kind, ext) {
+            (ImportKind::Func(ty), Extern::Func(f)) => &info.types[*ty as usize] == f.ty(),
+            (ImportKind::Memory(want), Extern::Memory(m)) => {
+                let have = m.storage();
+                memories.push(have.clone());
+                want.shared == have.is_shared()
+                    && limits_match(
+                        have.pages(),
+                        m.declared_maximum(),
+                        want.initial,
+                        want.maximum,
+                    )
+            }
+            (ImportKind::Table(want), Extern::Table(t)) => {
+                let have = t.storage();
+                tables.push(have.clone());
+                want.element_type == have.ty.element_type
+                    && limits_match(have.size(), have.ty.maximum, want.initial, want.maximum)
+            }
+            (ImportKind::Global(want), Extern::Global(g)) => *want == g.ty(),
+            _ => false,
+        };
+        if !ok {
+            return Err(Error::IncompatibleImport(name));
+        }
+    }
+
+    let mode = store.engine().config().bounds_checks;
+    for ty in &info.memories[info.num_imported_memories as usize..] {
+        let m = LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?;
+        memories.push(Arc::new(m));
+    }
+
+    let vmctx = VMContextBox::new(offsets.size());
+    let data = Arc::new(InstanceData {
+        module: module.clone(),
+        vmctx,
+        memories,
+        tables: Vec::new(),
+        elements: Vec::new(),
+        dropped_elements: info
+            .elements
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect(),
+        dropped_data: info.data.iter().map(|_| AtomicBool::new(false)).collect(),
+        _imports: imports.to_vec(),
+    });
+    // Filled in place below, before any code can see the instance.
+    let inst = Arc::as_ptr(&data) as *mut InstanceData;
+    // SAFETY: nobody else holds `data` yet; the pointers written are owned by it or its imports.
+    unsafe {
+        let d = &mut *inst;
+        *d.slot::<usize>(VMOffsets::LIMITS) = store.limits_ptr() as usize;
+        *d.slot::<usize>(VMOffsets::BUILTINS) = builtins::table() as usize;
+        *d.slot::<usize>(VMOffsets::INSTANCE) = inst as usize;
+        if let Some(m) = d.memories.first() {
+            *d.slot::<usize>(VMOffsets::MEMORY0_BASE) = m.base() as usize;
+        }
+        for (i, ty) in info.types.iter().enumerate() {
+            *d.slot::<u32>(offsets.type_id(i as u32)) = type_registry::intern(ty);
+        }
+        for (i, m) in d.memories.iter().enumerate() {
+            *d.slot::<usize>(offsets.memory(i as u32)) = m.vmdef() as usize;
+        }
+
+        let mut imported_globals = 0;
+        for (import, ext) in info.imports.iter().zip(imports) {
+            match (&import.kind, ext) {
+                (ImportKind::Global(_), Extern::Global(g)) => {
+                    *d.slot::<usize>(offsets.imported_global(imported_globals)) = g.ptr() as usize;
+                    imported_globals += 1;
+                }
+                _ => {}
+            }
+        }
+        // Functions: imported ones through the provider's funcref, defined ones to our code.
+        for (index, ((_, ty), ext)) in info
+            .func_imports()
+            .zip(imports.iter().filter(|e| matches!(e, Extern::Func(_))))
+            .enumerate()
+        {
+            let Extern::Func(func) = ext else {
+                unreachable!()
+            };
+            *d.func_ref(index as u32) = match func.kind() {
+                FuncKind::Wasm { func_ref, .. } => **func_ref,
+                FuncKind::Host(host) => VMFuncRef {
+                    code: code.host_trampolines[ty as usize],
+                    type_id: type_registry::intern(&info.types[ty as usize]) as u64,
+                    vmctx: Arc::as_ptr(host) as usize,
+                },
+            };
+        }
+        for (i, f) in code.funcs.iter().enumerate() {
+            let index = info.num_imported_funcs + i as u32;
+            let ty = info.funcs[index as usize];
+            *d.func_ref(index) = VMFuncRef {
+                code: f.ptr,
+                type_id: type_registry::intern(&info.types[ty as usize]) as u64,
+                vmctx: d.vmctx() as usize,
+            };
+        }
+
+        // Globals, in order: initialisers may read earlier ones.
+        for (i, g) in info
+            .globals
+            .iter()
+            .enumerate()
+            .skip(info.num_imported_globals as usize)
+        {
+            let v = d.eval(
+                g.init
+                    .as_ref()
+                    .expect("defined globals have an initialiser"),
+            );
+            write_val(d.global_ptr(i as u32), v);
+        }
+
+        // Tables.
+        let mut all_tables = tables;
+        for t in &info.tables[info.num_imported_tables as usize..] {
+            let init = t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0);
+            let storage = TableStorage::new(t.ty, init)
+                .ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+            all_tables.push(Arc::new(storage));
+        }
+        for (i, t) in all_tables.iter().enumerate() {
+            *d.slot::<usize>(offsets.table(i as u32)) = t.vmdef() as usize;
+        }
+        d.tables = all_tables;
+        d.elements = info
+            .elements
+            .iter()
+            .map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect())
+            .collect();
+    }
+
+    // Active segments, in order; the first out-of-bounds one traps (earlier writes stay).
+    for (i, seg) in info.elements.iter().enumerate() {
+        match &seg.mode {
+            SegmentMode::Active { target, offset } => {
+                let start = as_offset(data.eval(offset));
+                let items = &data.elements[i];
+                let table = &data.tables[*target as usize];
+                let ok = table.with_elems(|elems| {
+                    let end = start.checked_add(items.len() as u64)?;
+                    elems
+                        .get_mut(start as usize..end as usize)?
+                        .copy_from_slice(items);
+                    Some(())
+                });
+                if ok.is_none() {
+                    return Err(Error::Trap(Trap::new(TrapKind::TableOutOfBounds)));
+                }
+                data.dropped_elements[i].store(true, Ordering::Relaxed);
+            }
+            SegmentMode::Declared => data.dropped_elements[i].store(true, Ordering::Relaxed),
+            SegmentMode::Passive => {}
+        }
+    }
+    for (i, seg) in info.data.iter().enumerate() {
+        if let SegmentMode::Active { target, offset } = &seg.mode {
+            let start = as_offset(data.eval(offset));
+            if data
+                .memory(*target)
+                .write(start, info.data_bytes(seg))
+                .is_err()
+            {
+                return Err(Error::Trap(Trap::new(TrapKind::MemoryOutOfBounds)));
+            }
+            data.dropped_data[i].store(true, Ordering::Relaxed);
+        }
+    }
+
+    store.keep_alive(data.clone());
+    if let Some(start) = info.start {
+        let func = Func::from_instance(&data, start, store);
+        func.call(store, &[])?;
+    }
+    Ok(data)
+}
+
+/// An export of an instance as an [`Extern`].
+pub(crate) fn export(data: &Arc<InstanceData>, store_limits: usize, name: &str) -> Option<Extern> {
+    let info = data.module.info();
+    Some(match info.export(name)? {
+        ExportKind::Func(f) => Extern::Func(Func::from_instance_raw(data, f, store_limits)),
+        ExportKind::Memory(m) => Extern::Memory(Memory::from_storage(
+            data.memories[m as usize].clone(),
+            info.memories[m as usize].maximum,
+        )),
+        ExportKind::Table(t) => Extern::Table(Table::from_storage(data.tables[t as usize].clone())),
+        ExportKind::Global(g) => Extern::Global(Global::from_raw(
+            data.global_ptr(g),
+            info.globals[g as usize].ty,
+            data.clone(),
+        )),
+    })
+}

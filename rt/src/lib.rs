@@ -1,0 +1,37 @@
+//! # cwali-rt: instances, memories, tables, traps
+//!
+//! The runtime owns everything that exists while Wasm code runs:
+//!
+//! - [`Engine`] compiles [`Module`]s (through `codegen`) with one [`Config`].
+//! - A [`Store`] is one thread of execution: its runtime limits (stack limit, pending-signal
+//!   flag) are shared by the instances created in it. WALI threads each get their own store.
+//! - [`Instance::new`] reserves memories, builds tables and globals, fills the VMContext laid out
+//!   by `codegen::VMOffsets`, runs the element/data initialisation and the start function.
+//! - [`Func::call`] enters Wasm through the per-signature host-to-Wasm trampoline under
+//!   [`signals::catch_traps`]; a Wasm trap comes back as a [`Trap`].
+//!
+//! Traps are native faults: a load past the guard region raises SIGSEGV, a `trap` instruction
+//! SIGILL. The signal handler looks the faulting PC up in the [`code_registry`]; a recorded PC
+//! becomes a [`Trap`] and execution resumes in the entry point; any other PC is not ours to
+//! handle and goes to the previous handler.
+
+pub mod code_registry;
+pub mod memory;
+pub mod parking;
+pub mod signals;
+mod values;
+
+pub use values::{Val, ValRaw};
+mod api;
+mod builtins;
+mod func;
+mod instance;
+mod type_registry;
+pub mod vm;
+
+pub use api::{
+    BoundsChecks, Config, Engine, Error, Extern, FrameInfo, Global, Instance, Memory, Module,
+    Store, Table, Trap, TrapReason,
+};
+pub use cwali_codegen::TrapKind;
+pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm};
