@@ -71,6 +71,8 @@ builtins! {
     AtomicNotify: (VmCtx, I32, I32, I32) -> Some(I32), trap None;
     // (vmctx): deliver pending guest signals at a safe point
     Safepoint: (VmCtx) -> None, trap None;
+    // (nr, a1..a6) -> kernel result: the raw syscall stub (no VMContext)
+    Syscall: (I64, I64, I64, I64, I64, I64, I64) -> Some(I64), trap None;
 }
 
 impl Builtin {

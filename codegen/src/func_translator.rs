@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::{
-    self, BlockArg, BlockCall, ExtFuncData, ExternalName, FuncRef, Function, GlobalValueData,
-    InstBuilder, JumpTableData, MemFlagsData, SigRef, UserFuncName, Value, types,
+    self, BlockArg, BlockCall, ExtFuncData, ExternalName, FuncRef, Function, GlobalValueData, InstBuilder,
+    JumpTableData, MemFlagsData, SigRef, UserFuncName, Value, types,
 };
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -28,6 +28,8 @@ use crate::{CompileError, Config};
 /// What the translator of every function of one module shares.
 pub(crate) struct ModuleEnv<'a> {
     pub module: &'a ModuleInfo,
+    /// Imported functions compiled as inline syscalls.
+    pub inline_syscalls: HashMap<u32, crate::inline_syscall::InlineSyscall>,
     pub offsets: &'a VMOffsets,
     pub config: &'a Config,
     pub isa: &'a OwnedTargetIsa,
@@ -244,29 +246,17 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             return self.load_vmctx_readonly(types::I64, VMOffsets::MEMORY0_BASE);
         }
         let def = self.load_vmctx_readonly(types::I64, self.env.offsets.memory(memory));
-        self.b
-            .ins()
-            .load(types::I64, readonly(), def, vmoffsets::memory::BASE)
+        self.b.ins().load(types::I64, readonly(), def, vmoffsets::memory::BASE)
     }
 
     /// Current byte length of a memory (changes with `memory.grow`, also in other threads).
     pub fn memory_length(&mut self, memory: u32) -> Value {
         let def = self.load_vmctx_readonly(types::I64, self.env.offsets.memory(memory));
         if self.env.module.memories[memory as usize].shared {
-            let addr = self
-                .b
-                .ins()
-                .iadd_imm_s(def, vmoffsets::memory::LENGTH as i64);
-            self.b
-                .ins()
-                .atomic_load(types::I64, MemFlagsData::trusted(), addr)
+            let addr = self.b.ins().iadd_imm_s(def, vmoffsets::memory::LENGTH as i64);
+            self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), addr)
         } else {
-            self.b.ins().load(
-                types::I64,
-                MemFlagsData::trusted(),
-                def,
-                vmoffsets::memory::LENGTH,
-            )
+            self.b.ins().load(types::I64, MemFlagsData::trusted(), def, vmoffsets::memory::LENGTH)
         }
     }
 
@@ -276,28 +266,24 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let sig = match self.builtin_sigs.get(&key) {
             Some(s) => *s,
             None => {
-                let s = self
-                    .b
-                    .import_signature(builtin_signature(builtin, self.env.isa()));
+                let s = self.b.import_signature(builtin_signature(builtin, self.env.isa()));
                 self.builtin_sigs.insert(key, s);
                 s
             }
         };
         let table = self.load_vmctx_readonly(types::I64, VMOffsets::BUILTINS);
-        let fptr = self
-            .b
-            .ins()
-            .load(types::I64, readonly(), table, builtin.offset());
-        let mut all = vec![self.vmctx];
+        let fptr = self.b.ins().load(types::I64, readonly(), table, builtin.offset());
+        let mut all = Vec::with_capacity(args.len() + 1);
+        if builtin.params().first() == Some(&crate::builtins::BuiltinType::VmCtx) {
+            all.push(self.vmctx);
+        }
         all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, fptr, &all);
         let result = self.b.inst_results(call).first().copied();
         if let (Some(trap), Some(status)) = (builtin.trap(), result) {
             let failed = match builtin {
                 Builtin::AtomicWait32 | Builtin::AtomicWait64 => {
-                    self.b
-                        .ins()
-                        .icmp_imm_s(ir::condcodes::IntCC::SignedLessThan, status, 0)
+                    self.b.ins().icmp_imm_s(ir::condcodes::IntCC::SignedLessThan, status, 0)
                 }
                 _ => status,
             };
@@ -307,14 +293,9 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     }
 
     /// Poll the pending-signal flag; call the safepoint builtin when it is set.
-    fn safepoint(&mut self) {
+    pub(crate) fn safepoint(&mut self) {
         let limits = self.load_vmctx_readonly(types::I64, VMOffsets::LIMITS);
-        let pending = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            limits,
-            vmoffsets::limits::SIGNAL_PENDING,
-        );
+        let pending = self.b.ins().load(types::I64, MemFlagsData::trusted(), limits, vmoffsets::limits::SIGNAL_PENDING);
         let deliver = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(deliver);
@@ -355,12 +336,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 let args = block_args(self.peekn(params.len()));
                 self.b.ins().jump(header, &args);
                 self.b.switch_to_block(header);
-                self.push_frame(
-                    FrameKind::Loop { header },
-                    next,
-                    params.len(),
-                    results.len(),
-                );
+                self.push_frame(FrameKind::Loop { header }, next, params.len(), results.len());
                 let height = self.stack.len() - params.len();
                 self.stack.truncate(height);
                 self.stack.extend_from_slice(self.b.block_params(header));
@@ -375,24 +351,13 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 let else_block = self.block_with_params(&params);
                 let next = self.block_with_params(&results);
                 let args = block_args(self.peekn(params.len()));
-                self.b
-                    .ins()
-                    .brif(cond, then_block, &args, else_block, &args);
+                self.b.ins().brif(cond, then_block, &args, else_block, &args);
                 self.b.switch_to_block(then_block);
                 self.b.seal_block(then_block);
-                self.push_frame(
-                    FrameKind::If {
-                        else_block,
-                        else_seen: false,
-                    },
-                    next,
-                    params.len(),
-                    results.len(),
-                );
+                self.push_frame(FrameKind::If { else_block, else_seen: false }, next, params.len(), results.len());
                 let height = self.stack.len() - params.len();
                 self.stack.truncate(height);
-                self.stack
-                    .extend_from_slice(self.b.block_params(then_block));
+                self.stack.extend_from_slice(self.b.block_params(then_block));
             }
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
@@ -414,17 +379,11 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 for depth in targets.targets() {
                     let depth = depth.map_err(malformed)?;
                     let (target, args) = self.branch_args(depth);
-                    calls.push(BlockCall::new(
-                        target,
-                        args,
-                        &mut self.b.func.dfg.value_lists,
-                    ));
+                    calls.push(BlockCall::new(target, args, &mut self.b.func.dfg.value_lists));
                 }
                 let (target, args) = self.branch_args(targets.default());
                 let default = BlockCall::new(target, args, &mut self.b.func.dfg.value_lists);
-                let jt = self
-                    .b
-                    .create_jump_table(JumpTableData::new(default, &calls));
+                let jt = self.b.create_jump_table(JumpTableData::new(default, &calls));
                 self.b.ins().br_table(index, jt);
                 self.reachable = false;
             }
@@ -466,14 +425,12 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             }
             Operator::Call { function_index } => self.translate_call(function_index, false),
             Operator::ReturnCall { function_index } => self.translate_call(function_index, true),
-            Operator::CallIndirect {
-                type_index,
-                table_index,
-            } => self.translate_call_indirect(type_index, table_index, false),
-            Operator::ReturnCallIndirect {
-                type_index,
-                table_index,
-            } => self.translate_call_indirect(type_index, table_index, true),
+            Operator::CallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(type_index, table_index, false)
+            }
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(type_index, table_index, true)
+            }
             other => {
                 if !(self.translate_numeric(&other)
                     || self.translate_memory(&other)?
@@ -503,13 +460,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     fn translate_else(&mut self) {
         let reachable = self.reachable;
         let frame = self.control.last_mut().expect("validated: else inside if");
-        let FrameKind::If { else_block, .. } = frame.kind else {
-            unreachable!("validated: else closes an if")
-        };
-        frame.kind = FrameKind::If {
-            else_block,
-            else_seen: true,
-        };
+        let FrameKind::If { else_block, .. } = frame.kind else { unreachable!("validated: else closes an if") };
+        frame.kind = FrameKind::If { else_block, else_seen: true };
         let (next, n, height) = (frame.next, frame.num_results, frame.height);
         if reachable {
             frame.branched_to = true;
@@ -519,16 +471,12 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         self.b.switch_to_block(else_block);
         self.b.seal_block(else_block);
         self.stack.truncate(height);
-        self.stack
-            .extend_from_slice(self.b.block_params(else_block));
+        self.stack.extend_from_slice(self.b.block_params(else_block));
         self.reachable = true;
     }
 
     fn translate_end(&mut self) {
-        let frame = self
-            .control
-            .pop()
-            .expect("validated: end closes a construct");
+        let frame = self.control.pop().expect("validated: end closes a construct");
         let mut branched_to = frame.branched_to;
         if self.reachable {
             let args = block_args(self.peekn(frame.num_results));
@@ -537,10 +485,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         }
         match frame.kind {
             FrameKind::Loop { header } => self.b.seal_block(header),
-            FrameKind::If {
-                else_block,
-                else_seen: false,
-            } => {
+            FrameKind::If { else_block, else_seen: false } => {
                 // An `if` without `else` passes its inputs straight through (validation makes
                 // its parameter and result types equal).
                 self.b.switch_to_block(else_block);
@@ -554,8 +499,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         self.b.switch_to_block(frame.next);
         self.b.seal_block(frame.next);
         self.stack.truncate(frame.height);
-        self.stack
-            .extend_from_slice(self.b.block_params(frame.next));
+        self.stack.extend_from_slice(self.b.block_params(frame.next));
         self.reachable = branched_to;
         self.unreachable_depth = 0;
         if frame.kind == FrameKind::Function {
@@ -569,22 +513,9 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         }
     }
 
-    fn push_frame(
-        &mut self,
-        kind: FrameKind,
-        next: ir::Block,
-        num_params: usize,
-        num_results: usize,
-    ) {
+    fn push_frame(&mut self, kind: FrameKind, next: ir::Block, num_params: usize, num_results: usize) {
         let height = self.stack.len() - num_params;
-        self.control.push(Frame {
-            kind,
-            next,
-            num_params,
-            num_results,
-            height,
-            branched_to: false,
-        });
+        self.control.push(Frame { kind, next, num_params, num_results, height, branched_to: false });
     }
 
     fn block_with_params(&mut self, types: &[ValType]) -> ir::Block {
@@ -629,10 +560,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             let ptr = self.load_vmctx_readonly(types::I64, self.env.offsets.imported_global(index));
             (ptr, 0, ty)
         } else {
-            let offset = self
-                .env
-                .offsets
-                .defined_global(index - module.num_imported_globals);
+            let offset = self.env.offsets.defined_global(index - module.num_imported_globals);
             (self.vmctx, offset, ty)
         }
     }
@@ -654,12 +582,22 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let type_index = module.funcs[func as usize];
         let n = module.types[type_index as usize].params().len();
         let args = self.popn(n);
-        if module.is_imported_func(func) {
+        if module.is_imported_func(func)
+            && let Some(sc) = self.env.inline_syscalls.get(&func)
+        {
+            let has_result = !module.types[type_index as usize].results().is_empty();
+            self.translate_inline_syscall(sc, args, has_result);
+            if tail {
+                let n = self.control[0].num_results;
+                let values = self.peekn(n).to_vec();
+                self.b.ins().return_(&values);
+                self.reachable = false;
+            }
+        } else if module.is_imported_func(func) {
             // Through the function's VMFuncRef: the exporter's code and VMContext.
             let fref = self.env.offsets.func_ref(func);
             let code = self.load_vmctx_readonly(types::I64, fref + vmoffsets::func_ref::CODE);
-            let callee_vmctx =
-                self.load_vmctx_readonly(types::I64, fref + vmoffsets::func_ref::VMCTX);
+            let callee_vmctx = self.load_vmctx_readonly(types::I64, fref + vmoffsets::func_ref::VMCTX);
             self.emit_indirect_call(type_index, code, callee_vmctx, args, tail);
         } else {
             let fref = self.direct_func_ref(func, type_index);
@@ -682,10 +620,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         }
         let signature = self.sig_ref(type_index);
         let defined = func - self.env.module.num_imported_funcs;
-        let name = self
-            .b
-            .func
-            .declare_imported_user_function(crate::defined_func_name(defined));
+        let name = self.b.func.declare_imported_user_function(crate::defined_func_name(defined));
         let f = self.b.import_function(ExtFuncData {
             name: ExternalName::user(name),
             signature,
@@ -696,14 +631,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         f
     }
 
-    fn emit_indirect_call(
-        &mut self,
-        type_index: u32,
-        code: Value,
-        callee_vmctx: Value,
-        args: Vec<Value>,
-        tail: bool,
-    ) {
+    fn emit_indirect_call(&mut self, type_index: u32, code: Value, callee_vmctx: Value, args: Vec<Value>, tail: bool) {
         let sig = self.sig_ref(type_index);
         let mut all = vec![callee_vmctx, self.vmctx];
         all.extend(args);
@@ -722,29 +650,13 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let n = self.env.module.types[type_index as usize].params().len();
         let args = self.popn(n);
         let elem = self.table_element(table, index);
-        self.b
-            .ins()
-            .trapz(elem, TrapKind::IndirectCallToNull.to_code());
-        let actual = self
-            .b
-            .ins()
-            .load(types::I32, readonly(), elem, vmoffsets::func_ref::TYPE_ID);
+        self.b.ins().trapz(elem, TrapKind::IndirectCallToNull.to_code());
+        let actual = self.b.ins().load(types::I32, readonly(), elem, vmoffsets::func_ref::TYPE_ID);
         let expected = self.load_vmctx_readonly(types::I32, self.env.offsets.type_id(type_index));
-        let mismatch = self
-            .b
-            .ins()
-            .icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
-        self.b
-            .ins()
-            .trapnz(mismatch, TrapKind::BadSignature.to_code());
-        let code = self
-            .b
-            .ins()
-            .load(types::I64, readonly(), elem, vmoffsets::func_ref::CODE);
-        let callee_vmctx =
-            self.b
-                .ins()
-                .load(types::I64, readonly(), elem, vmoffsets::func_ref::VMCTX);
+        let mismatch = self.b.ins().icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
+        self.b.ins().trapnz(mismatch, TrapKind::BadSignature.to_code());
+        let code = self.b.ins().load(types::I64, readonly(), elem, vmoffsets::func_ref::CODE);
+        let callee_vmctx = self.b.ins().load(types::I64, readonly(), elem, vmoffsets::func_ref::VMCTX);
         self.emit_indirect_call(type_index, code, callee_vmctx, args, tail);
     }
 }

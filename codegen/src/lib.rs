@@ -24,6 +24,7 @@
 
 pub mod builtins;
 mod func_translator;
+pub mod inline_syscall;
 mod ops_memory;
 mod ops_numeric;
 mod ops_table;
@@ -45,6 +46,7 @@ use cwali_frontend::ModuleInfo;
 use rayon::prelude::*;
 
 pub use builtins::{Builtin, BuiltinType};
+pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, SyscallResolver};
 pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
@@ -71,6 +73,8 @@ pub struct Config {
     pub parallel: bool,
     /// Poll for pending guest signals at function entries and loop headers.
     pub safepoints: bool,
+    /// Imports to compile as inline syscalls (WALI pass-through calls).
+    pub inline_syscalls: Option<SyscallResolver>,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             opt_level: "speed".to_string(),
             parallel: true,
             safepoints: false,
+            inline_syscalls: None,
         }
     }
 }
@@ -123,9 +128,7 @@ unsafe impl Sync for CompiledModule {}
 
 impl std::fmt::Debug for CompiledModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CompiledModule")
-            .field("funcs", &self.funcs.len())
-            .finish()
+        f.debug_struct("CompiledModule").field("funcs", &self.funcs.len()).finish()
     }
 }
 
@@ -133,30 +136,18 @@ impl std::fmt::Debug for CompiledModule {
 pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, k: &str, v: &str| {
-        flags
-            .set(k, v)
-            .map_err(|e| CompileError::Isa(format!("{k}={v}: {e}")))
+        flags.set(k, v).map_err(|e| CompileError::Isa(format!("{k}={v}: {e}")))
     };
     set(&mut flags, "opt_level", &config.opt_level)?;
     // Backtraces walk the frame-pointer chain from the signal handler.
     set(&mut flags, "preserve_frame_pointers", "true")?;
     // Code lives at arbitrary addresses in the JIT's memory.
     set(&mut flags, "is_pic", "false")?;
-    set(
-        &mut flags,
-        "enable_verifier",
-        if cfg!(debug_assertions) {
-            "true"
-        } else {
-            "false"
-        },
-    )?;
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     // Stack overflow is caught by the prologue's stack-limit check, not by probes.
     set(&mut flags, "enable_probestack", "false")?;
     let isa_builder = cranelift_native::builder().map_err(|e| CompileError::Isa(e.to_string()))?;
-    isa_builder
-        .finish(settings::Flags::new(flags))
-        .map_err(|e| CompileError::Isa(e.to_string()))
+    isa_builder.finish(settings::Flags::new(flags)).map_err(|e| CompileError::Isa(e.to_string()))
 }
 
 /// One function's finished code, before it is placed in the JIT's memory.
@@ -168,52 +159,39 @@ struct Finished {
     func: ir::Function,
 }
 
-fn finish(
-    isa: &OwnedTargetIsa,
-    func: ir::Function,
-    name: &dyn Fn() -> String,
-) -> Result<Finished, CompileError> {
+fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -> Result<Finished, CompileError> {
     let mut ctx = Context::for_function(func);
     let compiled = ctx
         .compile(&**isa, &mut ControlPlane::default())
-        .map_err(|e| CompileError::Codegen {
-            func: name(),
-            message: format!("{:?}", e.inner),
-        })?;
+        .map_err(|e| CompileError::Codegen { func: name(), message: format!("{:?}", e.inner) })?;
     let mut traps: Vec<(u32, TrapKind)> = compiled
         .buffer
         .traps()
         .iter()
-        .map(|t| {
-            (
-                t.offset,
-                TrapKind::from_code(t.code).expect("trap code emitted by cwali"),
-            )
-        })
+        .map(|t| (t.offset, TrapKind::from_code(t.code).expect("trap code emitted by cwali")))
         .collect();
     traps.sort_by_key(|t| t.0);
     let bytes = compiled.code_buffer().to_vec();
     let relocs = compiled.buffer.relocs().to_vec();
     let alignment = compiled.buffer.alignment as u64;
-    Ok(Finished {
-        bytes,
-        alignment,
-        relocs,
-        traps,
-        func: ctx.func,
-    })
+    Ok(Finished { bytes, alignment, relocs, traps, func: ctx.func })
 }
 
 /// Compile every defined function of `module` plus the trampolines.
 pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
     let isa = host_isa(config)?;
     let offsets = VMOffsets::new(module);
-    let env = func_translator::ModuleEnv {
-        module,
-        offsets: &offsets,
-        config,
-        isa: &isa,
+    let inline_syscalls = match &config.inline_syscalls {
+        Some(resolve) => module
+            .func_imports()
+            .enumerate()
+            .filter_map(|(i, (import, ty))| {
+                (resolve.0)(&import.module, &import.name, &module.types[ty as usize]).map(|sc| (i as u32, sc))
+            })
+            .collect(),
+        None => Default::default(),
     };
+    let env = func_translator::ModuleEnv { module, inline_syscalls, offsets: &offsets, config, isa: &isa };
 
     // Function ids in the JIT module: defined functions first (id = defined index), then the
     // array trampolines, then the host trampolines (one of each per module type).
@@ -237,24 +215,11 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
     };
     let (funcs, tramps) = if config.parallel {
         rayon::join(
-            || {
-                (0..num_defined)
-                    .into_par_iter()
-                    .map(translate)
-                    .collect::<Result<Vec<_>, _>>()
-            },
-            || {
-                (0..2 * num_types)
-                    .into_par_iter()
-                    .map(tramp)
-                    .collect::<Result<Vec<_>, _>>()
-            },
+            || (0..num_defined).into_par_iter().map(translate).collect::<Result<Vec<_>, _>>(),
+            || (0..2 * num_types).into_par_iter().map(tramp).collect::<Result<Vec<_>, _>>(),
         )
     } else {
-        (
-            (0..num_defined).map(translate).collect(),
-            (0..2 * num_types).map(tramp).collect(),
-        )
+        ((0..num_defined).map(translate).collect(), (0..2 * num_types).map(tramp).collect())
     };
     let (funcs, tramps) = (funcs?, tramps?);
 
@@ -270,16 +235,10 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
         ids.push(id);
     }
     for (f, &id) in funcs.iter().chain(tramps.iter()).zip(&ids) {
-        let relocs: Vec<ModuleReloc> = f
-            .relocs
-            .iter()
-            .map(|r| ModuleReloc::from_mach_reloc(r, &f.func, id))
-            .collect();
-        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs)
-            .map_err(|e| CompileError::Isa(e.to_string()))?;
+        let relocs: Vec<ModuleReloc> = f.relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &f.func, id)).collect();
+        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs).map_err(|e| CompileError::Isa(e.to_string()))?;
     }
-    jit.finalize_definitions()
-        .map_err(|e| CompileError::Isa(e.to_string()))?;
+    jit.finalize_definitions().map_err(|e| CompileError::Isa(e.to_string()))?;
 
     let addr = |id: FuncId| jit.get_finalized_function(id) as usize;
     let code: Vec<FunctionCode> = funcs
@@ -293,16 +252,8 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
         })
         .collect();
     let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();
-    let host_trampolines = (0..num_types)
-        .map(|t| addr(ids[num_defined + num_types + t]))
-        .collect();
-    Ok(CompiledModule {
-        _jit: jit,
-        offsets,
-        funcs: code,
-        array_trampolines,
-        host_trampolines,
-    })
+    let host_trampolines = (0..num_types).map(|t| addr(ids[num_defined + num_types + t])).collect();
+    Ok(CompiledModule { _jit: jit, offsets, funcs: code, array_trampolines, host_trampolines })
 }
 
 /// The external name of a defined function (its JIT function id), for direct calls.

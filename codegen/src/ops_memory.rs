@@ -44,9 +44,7 @@ impl FuncTranslator<'_, '_> {
             O::I64Load16U { memarg } => self.load(memarg, I64, Ext::U16),
             O::I64Load32S { memarg } => self.load(memarg, I64, Ext::S32),
             O::I64Load32U { memarg } => self.load(memarg, I64, Ext::U32),
-            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
-                self.store(memarg, 4)
-            }
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => self.store(memarg, 4),
             O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8),
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1),
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
@@ -60,9 +58,7 @@ impl FuncTranslator<'_, '_> {
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
                 let mem = self.b.ins().iconst(I32, mem as i64);
-                let v = self
-                    .call_builtin(Builtin::MemoryGrow, &[mem, delta])
-                    .unwrap();
+                let v = self.call_builtin(Builtin::MemoryGrow, &[mem, delta]).unwrap();
                 self.push(v);
             }
             O::MemoryFill { mem } => {
@@ -96,9 +92,7 @@ impl FuncTranslator<'_, '_> {
                 let ea = self.atomic_ea(memarg, addr, 4);
                 let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
-                let v = self
-                    .call_builtin(Builtin::AtomicNotify, &[mem, wasm_addr, count])
-                    .unwrap();
+                let v = self.call_builtin(Builtin::AtomicNotify, &[mem, wasm_addr, count]).unwrap();
                 self.push(v);
             }
             O::MemoryAtomicWait32 { memarg } | O::MemoryAtomicWait64 { memarg } => {
@@ -107,14 +101,8 @@ impl FuncTranslator<'_, '_> {
                 let ea = self.atomic_ea(memarg, addr, if wide { 8 } else { 4 });
                 let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
-                let builtin = if wide {
-                    Builtin::AtomicWait64
-                } else {
-                    Builtin::AtomicWait32
-                };
-                let v = self
-                    .call_builtin(builtin, &[mem, wasm_addr, expected, timeout])
-                    .unwrap();
+                let builtin = if wide { Builtin::AtomicWait64 } else { Builtin::AtomicWait32 };
+                let v = self.call_builtin(builtin, &[mem, wasm_addr, expected, timeout]).unwrap();
                 self.push(v);
             }
 
@@ -125,16 +113,10 @@ impl FuncTranslator<'_, '_> {
             O::I64AtomicLoad8U { memarg } => self.atomic_load(memarg, I64, types::I8),
             O::I64AtomicLoad16U { memarg } => self.atomic_load(memarg, I64, types::I16),
             O::I64AtomicLoad32U { memarg } => self.atomic_load(memarg, I64, I32),
-            O::I32AtomicStore { memarg } | O::I64AtomicStore32 { memarg } => {
-                self.atomic_store(memarg, I32)
-            }
+            O::I32AtomicStore { memarg } | O::I64AtomicStore32 { memarg } => self.atomic_store(memarg, I32),
             O::I64AtomicStore { memarg } => self.atomic_store(memarg, I64),
-            O::I32AtomicStore8 { memarg } | O::I64AtomicStore8 { memarg } => {
-                self.atomic_store(memarg, types::I8)
-            }
-            O::I32AtomicStore16 { memarg } | O::I64AtomicStore16 { memarg } => {
-                self.atomic_store(memarg, types::I16)
-            }
+            O::I32AtomicStore8 { memarg } | O::I64AtomicStore8 { memarg } => self.atomic_store(memarg, types::I8),
+            O::I32AtomicStore16 { memarg } | O::I64AtomicStore16 { memarg } => self.atomic_store(memarg, types::I16),
 
             O::I32AtomicRmwCmpxchg { memarg } => self.atomic_cmpxchg(memarg, I32, I32),
             O::I64AtomicRmwCmpxchg { memarg } => self.atomic_cmpxchg(memarg, I64, I64),
@@ -168,9 +150,7 @@ impl FuncTranslator<'_, '_> {
         let end = self.b.ins().iadd_imm_s(index, (offset + size) as i64);
         let len = self.memory_length(memarg.memory);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.b
-            .ins()
-            .trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
+        self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
         let addr = self.b.ins().iadd(base, index);
         let addr = self.b.ins().iadd_imm_s(addr, offset as i64);
         (addr, 0, MemFlagsData::trusted())
@@ -219,16 +199,12 @@ impl FuncTranslator<'_, '_> {
         let ea = self.b.ins().iadd_imm_s(index, memarg.offset as i64);
         if size > 1 {
             let misaligned = self.b.ins().band_imm_s(ea, (size - 1) as i64);
-            self.b
-                .ins()
-                .trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
+            self.b.ins().trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
         }
         let end = self.b.ins().iadd_imm_s(ea, size as i64);
         let len = self.memory_length(memarg.memory);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.b
-            .ins()
-            .trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
+        self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
         ea
     }
 
@@ -240,28 +216,17 @@ impl FuncTranslator<'_, '_> {
 
     /// Narrow `v` (of the operator's type) to the access type.
     fn narrow(&mut self, v: Value, mem_ty: types::Type) -> Value {
-        if self.b.func.dfg.value_type(v) == mem_ty {
-            v
-        } else {
-            self.b.ins().ireduce(mem_ty, v)
-        }
+        if self.b.func.dfg.value_type(v) == mem_ty { v } else { self.b.ins().ireduce(mem_ty, v) }
     }
 
     fn widen(&mut self, v: Value, ty: types::Type) -> Value {
-        if self.b.func.dfg.value_type(v) == ty {
-            v
-        } else {
-            self.b.ins().uextend(ty, v)
-        }
+        if self.b.func.dfg.value_type(v) == ty { v } else { self.b.ins().uextend(ty, v) }
     }
 
     fn atomic_load(&mut self, memarg: MemArg, ty: types::Type, mem_ty: types::Type) {
         let index = self.pop();
         let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
-        let v = self
-            .b
-            .ins()
-            .atomic_load(mem_ty, MemFlagsData::trusted(), addr);
+        let v = self.b.ins().atomic_load(mem_ty, MemFlagsData::trusted(), addr);
         let v = self.widen(v, ty);
         self.push(v);
     }
@@ -271,26 +236,15 @@ impl FuncTranslator<'_, '_> {
         let index = self.pop();
         let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
         let value = self.narrow(value, mem_ty);
-        self.b
-            .ins()
-            .atomic_store(MemFlagsData::trusted(), value, addr);
+        self.b.ins().atomic_store(MemFlagsData::trusted(), value, addr);
     }
 
-    fn atomic_rmw(
-        &mut self,
-        memarg: MemArg,
-        ty: types::Type,
-        mem_ty: types::Type,
-        op: AtomicRmwOp,
-    ) {
+    fn atomic_rmw(&mut self, memarg: MemArg, ty: types::Type, mem_ty: types::Type, op: AtomicRmwOp) {
         let value = self.pop();
         let index = self.pop();
         let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
         let value = self.narrow(value, mem_ty);
-        let old = self
-            .b
-            .ins()
-            .atomic_rmw(mem_ty, MemFlagsData::trusted(), op, addr, value);
+        let old = self.b.ins().atomic_rmw(mem_ty, MemFlagsData::trusted(), op, addr, value);
         let old = self.widen(old, ty);
         self.push(old);
     }
@@ -300,10 +254,7 @@ impl FuncTranslator<'_, '_> {
         let addr = self.atomic_addr(memarg, index, mem_ty.bytes() as u64);
         let expected = self.narrow(expected, mem_ty);
         let replacement = self.narrow(replacement, mem_ty);
-        let old = self
-            .b
-            .ins()
-            .atomic_cas(MemFlagsData::trusted(), addr, expected, replacement);
+        let old = self.b.ins().atomic_cas(MemFlagsData::trusted(), addr, expected, replacement);
         let old = self.widen(old, ty);
         self.push(old);
     }

@@ -109,30 +109,14 @@ impl FuncTranslator<'_, '_> {
             O::I32TruncF32U | O::I32TruncF64U => self.unary(|b, x| b.ins().fcvt_to_uint(I32, x)),
             O::I64TruncF32S | O::I64TruncF64S => self.unary(|b, x| b.ins().fcvt_to_sint(I64, x)),
             O::I64TruncF32U | O::I64TruncF64U => self.unary(|b, x| b.ins().fcvt_to_uint(I64, x)),
-            O::I32TruncSatF32S | O::I32TruncSatF64S => {
-                self.unary(|b, x| b.ins().fcvt_to_sint_sat(I32, x))
-            }
-            O::I32TruncSatF32U | O::I32TruncSatF64U => {
-                self.unary(|b, x| b.ins().fcvt_to_uint_sat(I32, x))
-            }
-            O::I64TruncSatF32S | O::I64TruncSatF64S => {
-                self.unary(|b, x| b.ins().fcvt_to_sint_sat(I64, x))
-            }
-            O::I64TruncSatF32U | O::I64TruncSatF64U => {
-                self.unary(|b, x| b.ins().fcvt_to_uint_sat(I64, x))
-            }
-            O::F32ConvertI32S | O::F32ConvertI64S => {
-                self.unary(|b, x| b.ins().fcvt_from_sint(F32, x))
-            }
-            O::F32ConvertI32U | O::F32ConvertI64U => {
-                self.unary(|b, x| b.ins().fcvt_from_uint(F32, x))
-            }
-            O::F64ConvertI32S | O::F64ConvertI64S => {
-                self.unary(|b, x| b.ins().fcvt_from_sint(F64, x))
-            }
-            O::F64ConvertI32U | O::F64ConvertI64U => {
-                self.unary(|b, x| b.ins().fcvt_from_uint(F64, x))
-            }
+            O::I32TruncSatF32S | O::I32TruncSatF64S => self.unary(|b, x| b.ins().fcvt_to_sint_sat(I32, x)),
+            O::I32TruncSatF32U | O::I32TruncSatF64U => self.unary(|b, x| b.ins().fcvt_to_uint_sat(I32, x)),
+            O::I64TruncSatF32S | O::I64TruncSatF64S => self.unary(|b, x| b.ins().fcvt_to_sint_sat(I64, x)),
+            O::I64TruncSatF32U | O::I64TruncSatF64U => self.unary(|b, x| b.ins().fcvt_to_uint_sat(I64, x)),
+            O::F32ConvertI32S | O::F32ConvertI64S => self.unary(|b, x| b.ins().fcvt_from_sint(F32, x)),
+            O::F32ConvertI32U | O::F32ConvertI64U => self.unary(|b, x| b.ins().fcvt_from_uint(F32, x)),
+            O::F64ConvertI32S | O::F64ConvertI64S => self.unary(|b, x| b.ins().fcvt_from_sint(F64, x)),
+            O::F64ConvertI32U | O::F64ConvertI64U => self.unary(|b, x| b.ins().fcvt_from_uint(F64, x)),
             O::I32ReinterpretF32 => self.unary(|b, x| b.ins().bitcast(I32, MemFlagsData::new(), x)),
             O::I64ReinterpretF64 => self.unary(|b, x| b.ins().bitcast(I64, MemFlagsData::new(), x)),
             O::F32ReinterpretI32 => self.unary(|b, x| b.ins().bitcast(F32, MemFlagsData::new(), x)),
@@ -142,19 +126,13 @@ impl FuncTranslator<'_, '_> {
         true
     }
 
-    fn unary(
-        &mut self,
-        f: impl FnOnce(&mut cranelift_frontend::FunctionBuilder<'_>, Value) -> Value,
-    ) {
+    fn unary(&mut self, f: impl FnOnce(&mut cranelift_frontend::FunctionBuilder<'_>, Value) -> Value) {
         let x = self.pop();
         let v = f(&mut self.b, x);
         self.push(v);
     }
 
-    fn binary(
-        &mut self,
-        f: impl FnOnce(&mut cranelift_frontend::FunctionBuilder<'_>, Value, Value) -> Value,
-    ) {
+    fn binary(&mut self, f: impl FnOnce(&mut cranelift_frontend::FunctionBuilder<'_>, Value, Value) -> Value) {
         let (x, y) = self.pop2();
         let v = f(&mut self.b, x, y);
         self.push(v);

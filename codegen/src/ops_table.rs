@@ -46,19 +46,14 @@ impl FuncTranslator<'_, '_> {
             }
             O::TableSize { table } => {
                 let def = self.table_def(table);
-                let len =
-                    self.b
-                        .ins()
-                        .load(I64, MemFlagsData::trusted(), def, vmoffsets::table::LENGTH);
+                let len = self.b.ins().load(I64, MemFlagsData::trusted(), def, vmoffsets::table::LENGTH);
                 let v = self.b.ins().ireduce(I32, len);
                 self.push(v);
             }
             O::TableGrow { table } => {
                 let (init, delta) = self.pop2();
                 let t = self.b.ins().iconst(I32, table as i64);
-                let v = self
-                    .call_builtin(Builtin::TableGrow, &[t, init, delta])
-                    .unwrap();
+                let v = self.call_builtin(Builtin::TableGrow, &[t, init, delta]).unwrap();
                 self.push(v);
             }
             O::TableFill { table } => {
@@ -66,10 +61,7 @@ impl FuncTranslator<'_, '_> {
                 let t = self.b.ins().iconst(I32, table as i64);
                 self.call_builtin(Builtin::TableFill, &[t, dst, value, len]);
             }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
+            O::TableCopy { dst_table, src_table } => {
                 let (dst, src, len) = self.pop3();
                 let d = self.b.ins().iconst(I32, dst_table as i64);
                 let s = self.b.ins().iconst(I32, src_table as i64);
@@ -99,26 +91,11 @@ impl FuncTranslator<'_, '_> {
     /// Address of element `index` (i32) of `table`, trapping when out of bounds.
     fn table_element_addr(&mut self, table: u32, index: Value) -> Value {
         let def = self.table_def(table);
-        let len = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            def,
-            vmoffsets::table::LENGTH,
-        );
+        let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), def, vmoffsets::table::LENGTH);
         let index = self.b.ins().uextend(types::I64, index);
-        let oob = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.b
-            .ins()
-            .trapnz(oob, TrapKind::TableOutOfBounds.to_code());
-        let base = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            def,
-            vmoffsets::table::BASE,
-        );
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.b.ins().trapnz(oob, TrapKind::TableOutOfBounds.to_code());
+        let base = self.b.ins().load(types::I64, MemFlagsData::trusted(), def, vmoffsets::table::BASE);
         let scaled = self.b.ins().ishl_imm_s(index, 3);
         self.b.ins().iadd(base, scaled)
     }
@@ -126,8 +103,6 @@ impl FuncTranslator<'_, '_> {
     /// The element `index` of `table` (for `call_indirect`): a funcref, possibly null.
     pub(crate) fn table_element(&mut self, table: u32, index: Value) -> Value {
         let addr = self.table_element_addr(table, index);
-        self.b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), addr, 0)
+        self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
     }
 }

@@ -21,13 +21,10 @@ pub fn ir_type(ty: ValType) -> types::Type {
 /// `(callee_vmctx, caller_vmctx, params...) -> results` in the `tail` convention.
 pub fn wasm_signature(ty: &FuncType) -> Signature {
     let mut sig = Signature::new(CallConv::Tail);
-    sig.params
-        .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+    sig.params.push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
     sig.params.push(AbiParam::new(types::I64));
-    sig.params
-        .extend(ty.params().iter().map(|t| AbiParam::new(ir_type(*t))));
-    sig.returns
-        .extend(ty.results().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig.params.extend(ty.params().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig.returns.extend(ty.results().iter().map(|t| AbiParam::new(ir_type(*t))));
     sig
 }
 
@@ -51,9 +48,7 @@ pub fn builtin_signature(builtin: Builtin, isa: &dyn TargetIsa) -> Signature {
         BuiltinType::I32 => types::I32,
     };
     let mut sig = Signature::new(isa.default_call_conv());
-    sig.params
-        .extend(builtin.params().iter().map(|t| AbiParam::new(ty(*t))));
-    sig.returns
-        .extend(builtin.result().map(|t| AbiParam::new(ty(t))));
+    sig.params.extend(builtin.params().iter().map(|t| AbiParam::new(ty(*t))));
+    sig.returns.extend(builtin.result().map(|t| AbiParam::new(ty(t))));
     sig
 }

@@ -3,9 +3,7 @@
 //! Arguments and results travel in an array of 16-byte slots (`ValRaw` in the runtime), so one
 //! host-side function shape serves every Wasm signature.
 
-use cranelift_codegen::ir::{
-    Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName, types,
-};
+use cranelift_codegen::ir::{Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName, types};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cwali_frontend::FuncType;
@@ -53,11 +51,7 @@ pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -
     b.seal_block(entry);
     let params = b.block_params(entry).to_vec();
     let slots = ty.params().len().max(ty.results().len()).max(1) as u32;
-    let ss = b.create_sized_stack_slot(StackSlotData::new(
-        StackSlotKind::ExplicitSlot,
-        slots * SLOT as u32,
-        4,
-    ));
+    let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, slots * SLOT as u32, 4));
     let values = b.ins().stack_addr(types::I64, ss, 0);
     let flags = MemFlagsData::trusted();
     for (i, p) in params[2..].iter().enumerate() {
@@ -65,8 +59,7 @@ pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -
     }
     let host_fn = b.ins().load(types::I64, flags, params[0], 0);
     let sig = b.import_signature(host_signature(isa));
-    b.ins()
-        .call_indirect(sig, host_fn, &[params[0], params[1], values]);
+    b.ins().call_indirect(sig, host_fn, &[params[0], params[1], values]);
     let results: Vec<_> = ty
         .results()
         .iter()

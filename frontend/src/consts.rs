@@ -30,9 +30,7 @@ pub struct ConstExpr {
 
 impl ConstExpr {
     pub fn ref_func(func: u32) -> Self {
-        ConstExpr {
-            ops: vec![ConstOp::RefFunc(func)],
-        }
+        ConstExpr { ops: vec![ConstOp::RefFunc(func)] }
     }
 
     /// The function a `ref.func N` expression names, if that is what it is.
@@ -57,9 +55,9 @@ impl ConstExpr {
                 Operator::F32Const { value } => ConstOp::F32Const(value.bits()),
                 Operator::F64Const { value } => ConstOp::F64Const(value.bits()),
                 Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
-                Operator::RefNull { hty } => ConstOp::RefNull(
-                    RefType::new(true, hty).expect("validated heap type fits a RefType"),
-                ),
+                Operator::RefNull { hty } => {
+                    ConstOp::RefNull(RefType::new(true, hty).expect("validated heap type fits a RefType"))
+                }
                 Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 Operator::I32Add => ConstOp::I32Add,
                 Operator::I32Sub => ConstOp::I32Sub,

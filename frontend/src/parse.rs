@@ -4,13 +4,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind,
-    KnownCustom, Name, Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, WasmFeatures,
+    BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom, Name,
+    Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, WasmFeatures,
 };
 
 use crate::{
-    ConstExpr, DataSegment, ElementSegment, Error, Export, ExportKind, Global, Import, ImportKind,
-    ModuleInfo, SegmentMode, Table, supported_features,
+    ConstExpr, DataSegment, ElementSegment, Error, Export, ExportKind, Global, Import, ImportKind, ModuleInfo,
+    SegmentMode, Table, supported_features,
 };
 
 /// Parse and validate a module.
@@ -18,27 +18,15 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
     let bytes: Arc<[u8]> = Arc::from(bytes);
     match parse_with(&bytes, supported_features()) {
         Ok(info) => Ok(info),
-        Err(Failure::Parse(e)) => Err(Error::Malformed {
-            message: e.message().to_string(),
-            offset: e.offset(),
-        }),
+        Err(Failure::Parse(e)) => Err(Error::Malformed { message: e.message().to_string(), offset: e.offset() }),
         Err(Failure::Done(e)) => Err(e),
         Err(Failure::Validate(e)) => {
             // Valid with every feature wasmparser knows but not with ours: say which feature.
             let all = WasmFeatures::all();
-            if Validator::new_with_features(all)
-                .validate_all(&bytes)
-                .is_ok()
-            {
-                Err(Error::Unsupported {
-                    message: e.message().to_string(),
-                    offset: e.offset(),
-                })
+            if Validator::new_with_features(all).validate_all(&bytes).is_ok() {
+                Err(Error::Unsupported { message: e.message().to_string(), offset: e.offset() })
             } else {
-                Err(Error::Invalid {
-                    message: e.message().to_string(),
-                    offset: e.offset(),
-                })
+                Err(Error::Invalid { message: e.message().to_string(), offset: e.offset() })
             }
         }
     }
@@ -172,28 +160,20 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
                 for global in reader {
                     let global = global.parse_err()?;
                     let init = ConstExpr::read(&global.init_expr).map_err(Failure::Done)?;
-                    info.globals.push(Global {
-                        ty: global.ty,
-                        init: Some(init),
-                    });
+                    info.globals.push(Global { ty: global.ty, init: Some(init) });
                 }
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.parse_err()?;
                     let kind = match export.kind {
-                        ExternalKind::Func | ExternalKind::FuncExact => {
-                            ExportKind::Func(export.index)
-                        }
+                        ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func(export.index),
                         ExternalKind::Table => ExportKind::Table(export.index),
                         ExternalKind::Memory => ExportKind::Memory(export.index),
                         ExternalKind::Global => ExportKind::Global(export.index),
                         ExternalKind::Tag => unreachable!("tags are refused by the validator"),
                     };
-                    info.exports.push(Export {
-                        name: export.name.to_string(),
-                        kind,
-                    });
+                    info.exports.push(Export { name: export.name.to_string(), kind });
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
@@ -207,20 +187,14 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
                     let data = data.parse_err()?;
                     let mode = match data.kind {
                         DataKind::Passive => SegmentMode::Passive,
-                        DataKind::Active {
-                            memory_index,
-                            offset_expr,
-                        } => SegmentMode::Active {
+                        DataKind::Active { memory_index, offset_expr } => SegmentMode::Active {
                             target: memory_index,
                             offset: ConstExpr::read(&offset_expr).map_err(Failure::Done)?,
                         },
                     };
                     // `data.data` borrows `bytes`; keep its range so the segment stays a plain range.
                     let start = data.data.as_ptr() as usize - bytes.as_ptr() as usize;
-                    info.data.push(DataSegment {
-                        mode,
-                        range: start..start + data.data.len(),
-                    });
+                    info.data.push(DataSegment { mode, range: start..start + data.data.len() });
                 }
             }
             Payload::CustomSection(reader) => {
@@ -239,10 +213,7 @@ fn read_element(element: wasmparser::Element<'_>) -> Result<ElementSegment, Fail
     let mode = match element.kind {
         ElementKind::Passive => SegmentMode::Passive,
         ElementKind::Declared => SegmentMode::Declared,
-        ElementKind::Active {
-            table_index,
-            offset_expr,
-        } => SegmentMode::Active {
+        ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
             target: table_index.unwrap_or(0),
             offset: ConstExpr::read(&offset_expr).map_err(Failure::Done)?,
         },
@@ -266,18 +237,14 @@ fn read_element(element: wasmparser::Element<'_>) -> Result<ElementSegment, Fail
     Ok(ElementSegment { mode, ty, items })
 }
 
-fn read_names(
-    names: wasmparser::NameSectionReader<'_>,
-    info: &mut ModuleInfo,
-) -> wasmparser::Result<()> {
+fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) -> wasmparser::Result<()> {
     for name in names {
         match name? {
             Name::Module { name, .. } => info.module_name = Some(name.to_string()),
             Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    info.func_names
-                        .insert(naming.index, naming.name.to_string());
+                    info.func_names.insert(naming.index, naming.name.to_string());
                 }
             }
             _ => {}

@@ -48,17 +48,11 @@ pub enum TrapReason {
 
 impl Trap {
     pub fn new(kind: TrapKind) -> Trap {
-        Trap {
-            kind: TrapReason::Wasm(kind),
-            backtrace: Vec::new(),
-        }
+        Trap { kind: TrapReason::Wasm(kind), backtrace: Vec::new() }
     }
 
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap {
-            kind: TrapReason::Host(message.into()),
-            backtrace: Vec::new(),
-        }
+        Trap { kind: TrapReason::Host(message.into()), backtrace: Vec::new() }
     }
 
     pub fn trap_kind(&self) -> Option<TrapKind> {
@@ -93,9 +87,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
-        Engine {
-            config: Arc::new(config),
-        }
+        Engine { config: Arc::new(config) }
     }
 
     pub fn config(&self) -> &Config {
@@ -131,11 +123,7 @@ impl Module {
             })
             .collect();
         let registration = crate::code_registry::register(ranges);
-        Ok(Module(Arc::new(ModuleInner {
-            info,
-            code,
-            _registration: registration,
-        })))
+        Ok(Module(Arc::new(ModuleInner { info, code, _registration: registration })))
     }
 
     pub fn info(&self) -> &ModuleInfo {
@@ -156,11 +144,9 @@ pub struct Store {
 
 impl Store {
     pub fn new(engine: &Engine) -> Store {
-        Store {
-            engine: engine.clone(),
-            limits: Box::default(),
-            instances: Vec::new(),
-        }
+        let store = Store { engine: engine.clone(), limits: Box::default(), instances: Vec::new() };
+        crate::builtins::register_limits(store.limits_ptr() as usize);
+        store
     }
 
     pub fn engine(&self) -> &Engine {
@@ -173,6 +159,12 @@ impl Store {
 
     pub(crate) fn keep_alive(&mut self, instance: Arc<crate::instance::InstanceData>) {
         self.instances.push(instance);
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        crate::builtins::unregister_limits(self.limits_ptr() as usize);
     }
 }
 
@@ -195,11 +187,26 @@ pub struct Instance {
 impl Instance {
     /// Instantiate `module`; `imports` are in the module's import order.
     pub fn new(store: &mut Store, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
-        let data = crate::instance::instantiate(store, module, imports)?;
-        Ok(Instance {
-            data,
-            limits: store.limits_ptr() as usize,
-        })
+        let data = crate::instance::instantiate(store, module, imports, &[])?;
+        Ok(Instance { data, limits: store.limits_ptr() as usize })
+    }
+
+    /// Instantiate with the module's *defined* memories taken from `memories` instead of newly
+    /// created: a WALI thread's instance shares its parent's memory this way.
+    pub fn new_sharing_memories(
+        store: &mut Store,
+        module: &Module,
+        imports: &[Extern],
+        memories: &[Arc<crate::memory::LinearMemory>],
+    ) -> Result<Instance, Error> {
+        let data = crate::instance::instantiate(store, module, imports, memories)?;
+        Ok(Instance { data, limits: store.limits_ptr() as usize })
+    }
+
+    /// The calling-instance view of this instance (for host code).
+    pub fn caller(&self) -> crate::caller::Caller<'_> {
+        // SAFETY: our own live VMContext.
+        unsafe { crate::caller::Caller::from_vmctx(self.data.vmctx()) }.expect("non-null vmctx")
     }
 
     pub fn export(&self, name: &str) -> Option<Extern> {
@@ -240,20 +247,11 @@ impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
         let m = crate::memory::LinearMemory::new(&ty, store.engine().config().bounds_checks)
             .map_err(|e| Error::Resource(e.to_string()))?;
-        Ok(Memory {
-            storage: Arc::new(m),
-            declared_maximum: ty.maximum,
-        })
+        Ok(Memory { storage: Arc::new(m), declared_maximum: ty.maximum })
     }
 
-    pub(crate) fn from_storage(
-        storage: Arc<crate::memory::LinearMemory>,
-        declared_maximum: Option<u64>,
-    ) -> Memory {
-        Memory {
-            storage,
-            declared_maximum,
-        }
+    pub(crate) fn from_storage(storage: Arc<crate::memory::LinearMemory>, declared_maximum: Option<u64>) -> Memory {
+        Memory { storage, declared_maximum }
     }
 
     pub(crate) fn storage(&self) -> &Arc<crate::memory::LinearMemory> {
@@ -315,32 +313,16 @@ impl std::fmt::Debug for Global {
 impl Global {
     pub fn new(_store: &mut Store, ty: GlobalType, v: Val) -> Result<Global, Error> {
         if !v.ty_matches(ty.content_type) {
-            return Err(Error::IncompatibleImport(format!(
-                "global of type {:?} with value {v:?}",
-                ty.content_type
-            )));
+            return Err(Error::IncompatibleImport(format!("global of type {:?} with value {v:?}", ty.content_type)));
         }
-        let slot: Arc<std::sync::Mutex<Box<[u128; 1]>>> =
-            Arc::new(std::sync::Mutex::new(Box::new([0])));
+        let slot: Arc<std::sync::Mutex<Box<[u128; 1]>>> = Arc::new(std::sync::Mutex::new(Box::new([0])));
         let ptr = slot.lock().unwrap().as_mut_ptr() as *mut u8;
         crate::instance::write_val(ptr, v);
-        Ok(Global {
-            ptr,
-            ty,
-            _keep: slot,
-        })
+        Ok(Global { ptr, ty, _keep: slot })
     }
 
-    pub(crate) fn from_raw(
-        ptr: *mut u8,
-        ty: GlobalType,
-        keep: Arc<dyn std::any::Any + Send + Sync>,
-    ) -> Global {
-        Global {
-            ptr,
-            ty,
-            _keep: keep,
-        }
+    pub(crate) fn from_raw(ptr: *mut u8, ty: GlobalType, keep: Arc<dyn std::any::Any + Send + Sync>) -> Global {
+        Global { ptr, ty, _keep: keep }
     }
 
     pub(crate) fn ptr(&self) -> *mut u8 {
@@ -357,9 +339,7 @@ impl Global {
 
     pub fn set(&self, v: Val) -> Result<(), Error> {
         if !self.ty.mutable || !v.ty_matches(self.ty.content_type) {
-            return Err(Error::IncompatibleImport(
-                "immutable global or wrong type".to_string(),
-            ));
+            return Err(Error::IncompatibleImport("immutable global or wrong type".to_string()));
         }
         crate::instance::write_val(self.ptr, v);
         Ok(())
@@ -383,16 +363,12 @@ impl Table {
         let word = match init {
             Val::FuncRef(p) | Val::ExternRef(p) => p,
             other => {
-                return Err(Error::IncompatibleImport(format!(
-                    "table initialised with {other:?}"
-                )));
+                return Err(Error::IncompatibleImport(format!("table initialised with {other:?}")));
             }
         };
         let storage = crate::vm::TableStorage::new(ty, word)
             .ok_or_else(|| Error::Resource(format!("table of {} elements", ty.initial)))?;
-        Ok(Table {
-            storage: Arc::new(storage),
-        })
+        Ok(Table { storage: Arc::new(storage) })
     }
 
     pub(crate) fn from_storage(storage: Arc<crate::vm::TableStorage>) -> Table {
@@ -404,10 +380,7 @@ impl Table {
     }
 
     pub fn ty(&self) -> TableType {
-        TableType {
-            initial: self.storage.size(),
-            ..self.storage.ty
-        }
+        TableType { initial: self.storage.size(), ..self.storage.ty }
     }
 
     pub fn size(&self) -> u64 {
@@ -416,10 +389,6 @@ impl Table {
 
     pub fn get(&self, i: u64) -> Option<Val> {
         let w = self.storage.get(i)?;
-        Some(if self.storage.ty.element_type.is_func_ref() {
-            Val::FuncRef(w)
-        } else {
-            Val::ExternRef(w)
-        })
+        Some(if self.storage.ty.element_type.is_func_ref() { Val::FuncRef(w) } else { Val::ExternRef(w) })
     }
 }

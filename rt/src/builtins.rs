@@ -3,7 +3,7 @@
 //! Each gets the caller's VMContext; failures are reported as a status the caller traps on, so
 //! no builtin ever unwinds through generated code.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cwali_codegen::Builtin;
@@ -46,14 +46,7 @@ extern "C" fn memory_fill(vmctx: Vmctx, mem: u32, dst: u32, byte: u32, len: u32)
     }
 }
 
-extern "C" fn memory_copy(
-    vmctx: Vmctx,
-    dst_mem: u32,
-    src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
-) -> i32 {
+extern "C" fn memory_copy(vmctx: Vmctx, dst_mem: u32, src_mem: u32, dst: u32, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
     let d = inst.memory(dst_mem).checked_ptr(dst as u64, len as u64);
     let s = inst.memory(src_mem).checked_ptr(src as u64, len as u64);
@@ -71,11 +64,8 @@ extern "C" fn memory_init(vmctx: Vmctx, mem: u32, seg: u32, dst: u32, src: u32, 
     let inst = instance(vmctx);
     let info = inst.module.info();
     let segment = &info.data[seg as usize];
-    let bytes: &[u8] = if inst.dropped_data[seg as usize].load(Ordering::Relaxed) {
-        &[]
-    } else {
-        info.data_bytes(segment)
-    };
+    let bytes: &[u8] =
+        if inst.dropped_data[seg as usize].load(Ordering::Relaxed) { &[] } else { info.data_bytes(segment) };
     if !in_bounds(src, len, bytes.len() as u64) {
         return FAIL;
     }
@@ -110,19 +100,9 @@ extern "C" fn table_fill(vmctx: Vmctx, table: u32, dst: u32, value: u64, len: u3
     })
 }
 
-extern "C" fn table_copy(
-    vmctx: Vmctx,
-    dst_table: u32,
-    src_table: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
-) -> i32 {
+extern "C" fn table_copy(vmctx: Vmctx, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
-    let (d, s) = (
-        &inst.tables[dst_table as usize],
-        &inst.tables[src_table as usize],
-    );
+    let (d, s) = (&inst.tables[dst_table as usize], &inst.tables[src_table as usize]);
     if std::ptr::eq(d.as_ref(), s.as_ref()) {
         return d.with_elems(|elems| {
             let n = elems.len() as u64;
@@ -134,8 +114,7 @@ extern "C" fn table_copy(
         });
     }
     let items = s.with_elems(|elems| {
-        in_bounds(src, len, elems.len() as u64)
-            .then(|| elems[src as usize..(src + len) as usize].to_vec())
+        in_bounds(src, len, elems.len() as u64).then(|| elems[src as usize..(src + len) as usize].to_vec())
     });
     let Some(items) = items else { return FAIL };
     d.with_elems(|elems| {
@@ -149,11 +128,8 @@ extern "C" fn table_copy(
 
 extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
-    let items: &[usize] = if inst.dropped_elements[seg as usize].load(Ordering::Relaxed) {
-        &[]
-    } else {
-        &inst.elements[seg as usize]
-    };
+    let items: &[usize] =
+        if inst.dropped_elements[seg as usize].load(Ordering::Relaxed) { &[] } else { &inst.elements[seg as usize] };
     if !in_bounds(src, len, items.len() as u64) {
         return FAIL;
     }
@@ -161,8 +137,7 @@ extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32,
         if !in_bounds(dst, len, elems.len() as u64) {
             return FAIL;
         }
-        elems[dst as usize..(dst + len) as usize]
-            .copy_from_slice(&items[src as usize..(src + len) as usize]);
+        elems[dst as usize..(dst + len) as usize].copy_from_slice(&items[src as usize..(src + len) as usize]);
         OK
     })
 }
@@ -175,13 +150,7 @@ fn timeout(ns: i64) -> Option<Duration> {
     (ns >= 0).then(|| Duration::from_nanos(ns as u64))
 }
 
-extern "C" fn atomic_wait32(
-    vmctx: Vmctx,
-    mem: u32,
-    addr: u32,
-    expected: u32,
-    timeout_ns: i64,
-) -> i32 {
+extern "C" fn atomic_wait32(vmctx: Vmctx, mem: u32, addr: u32, expected: u32, timeout_ns: i64) -> i32 {
     let m = instance(vmctx).memory(mem);
     if !m.is_shared() {
         return -1;
@@ -191,13 +160,7 @@ extern "C" fn atomic_wait32(
     unsafe { parking::wait32(p, expected, timeout(timeout_ns)) as i32 }
 }
 
-extern "C" fn atomic_wait64(
-    vmctx: Vmctx,
-    mem: u32,
-    addr: u32,
-    expected: u64,
-    timeout_ns: i64,
-) -> i32 {
+extern "C" fn atomic_wait64(vmctx: Vmctx, mem: u32, addr: u32, expected: u64, timeout_ns: i64) -> i32 {
     let m = instance(vmctx).memory(mem);
     if !m.is_shared() {
         return -1;
@@ -215,12 +178,46 @@ extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i3
 }
 
 extern "C" fn safepoint(vmctx: Vmctx) {
-    let limits = unsafe {
-        *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize)
-            as *const *const crate::vm::VMRuntimeLimits)
-    };
-    // Guest signal delivery hooks in here (WALI); without a handler the flag is just cleared.
+    let limits =
+        unsafe { *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize) as *const *const crate::vm::VMRuntimeLimits) };
     unsafe { (*limits).signal_pending.store(0, Ordering::Relaxed) };
+    // Guest signal delivery (WALI) hooks in here.
+    let hook = SAFEPOINT_HOOK.load(Ordering::Acquire);
+    if hook != 0 {
+        let hook: fn(Vmctx) = unsafe { std::mem::transmute(hook) };
+        hook(vmctx);
+    }
+}
+
+static SAFEPOINT_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Install the function safepoints call (with the VMContext of the code that polled).
+pub fn set_safepoint_hook(hook: fn(*mut u8)) {
+    SAFEPOINT_HOOK.store(hook as usize, Ordering::Release);
+}
+
+const MAX_STORES: usize = 4096;
+static STORE_LIMITS: [AtomicUsize; MAX_STORES] = [const { AtomicUsize::new(0) }; MAX_STORES];
+
+/// Remember a store's limits so `request_safepoints` can reach its thread.
+pub(crate) fn register_limits(limits: usize) {
+    if !STORE_LIMITS.iter().any(|s| s.compare_exchange(0, limits, Ordering::AcqRel, Ordering::Relaxed).is_ok()) {
+        tracing::warn!("more than {MAX_STORES} live stores: signals may be delivered late");
+    }
+}
+
+pub(crate) fn unregister_limits(limits: usize) {
+    let _ = STORE_LIMITS.iter().any(|s| s.compare_exchange(limits, 0, Ordering::AcqRel, Ordering::Relaxed).is_ok());
+}
+
+/// Make every thread's next safepoint call the hook. Async-signal-safe (atomics only).
+pub fn request_safepoints() {
+    for slot in &STORE_LIMITS {
+        let p = slot.load(Ordering::Acquire);
+        if p != 0 {
+            unsafe { (*(p as *const crate::vm::VMRuntimeLimits)).signal_pending.store(1, Ordering::Release) };
+        }
+    }
 }
 
 /// The builtin table, in `Builtin::ALL` order.
@@ -245,6 +242,7 @@ pub(crate) fn table() -> *const usize {
                     Builtin::AtomicWait64 => atomic_wait64 as *const () as usize,
                     Builtin::AtomicNotify => atomic_notify as *const () as usize,
                     Builtin::Safepoint => safepoint as *const () as usize,
+                    Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,
                 })
                 .collect()
         })

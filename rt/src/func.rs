@@ -33,7 +33,8 @@ pub(crate) enum FuncKind {
         func_ref: *const VMFuncRef,
         array_trampoline: usize,
         limits: usize,
-        _keep: Arc<InstanceData>,
+        /// None for functions handed to host code that runs while their instance is on the stack.
+        _keep: Option<Arc<InstanceData>>,
     },
     Host(Arc<HostFuncCtx>),
 }
@@ -72,15 +73,8 @@ impl Func {
         ty: FuncType,
         f: impl Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync + 'static,
     ) -> Func {
-        let ctx = HostFuncCtx {
-            call: host_call,
-            ty: ty.clone(),
-            f: Box::new(f),
-        };
-        Func {
-            kind: FuncKind::Host(Arc::new(ctx)),
-            ty,
-        }
+        let ctx = HostFuncCtx { call: host_call, ty: ty.clone(), f: Box::new(f) };
+        Func { kind: FuncKind::Host(Arc::new(ctx)), ty }
     }
 
     pub(crate) fn from_instance(data: &Arc<InstanceData>, func: u32, store: &Store) -> Func {
@@ -95,10 +89,30 @@ impl Func {
                 func_ref: data.func_ref(func),
                 array_trampoline: data.module.code().array_trampolines[ty_index as usize],
                 limits,
-                _keep: data.clone(),
+                _keep: Some(data.clone()),
             },
             ty: info.types[ty_index as usize].clone(),
         }
+    }
+
+    /// A function behind a funcref, typed through a module type of `data` with the same
+    /// canonical id (None if `data`'s module has no such type).
+    ///
+    /// # Safety
+    /// `func_ref` must point at a live `VMFuncRef`; the result must not outlive it.
+    pub(crate) unsafe fn from_func_ref(func_ref: *const VMFuncRef, data: &InstanceData, limits: usize) -> Option<Func> {
+        let type_id = unsafe { (*func_ref).type_id } as u32;
+        let info = data.module.info();
+        let ty_index = info.types.iter().position(|t| crate::type_registry::intern(t) == type_id)?;
+        Some(Func {
+            kind: FuncKind::Wasm {
+                func_ref,
+                array_trampoline: data.module.code().array_trampolines[ty_index],
+                limits,
+                _keep: None,
+            },
+            ty: info.types[ty_index].clone(),
+        })
     }
 
     pub fn ty(&self) -> &FuncType {
@@ -111,21 +125,18 @@ impl Func {
 
     /// Call the function. Traps (and host-function errors) come back as `Err`.
     pub fn call(&self, _store: &mut Store, args: &[Val]) -> Result<Vec<Val>, Trap> {
+        self.call_nested(args)
+    }
+
+    /// Call without a store: for host code running inside a call from Wasm.
+    pub fn call_nested(&self, args: &[Val]) -> Result<Vec<Val>, Trap> {
         let params = self.ty.params();
         if args.len() != params.len() || !args.iter().zip(params).all(|(a, t)| a.ty_matches(*t)) {
-            return Err(Trap::host(format!(
-                "wrong arguments: expected {:?}, got {args:?}",
-                params
-            )));
+            return Err(Trap::host(format!("wrong arguments: expected {:?}, got {args:?}", params)));
         }
         match &self.kind {
             FuncKind::Host(ctx) => (ctx.f)(std::ptr::null_mut(), args),
-            FuncKind::Wasm {
-                func_ref,
-                array_trampoline,
-                limits,
-                ..
-            } => {
+            FuncKind::Wasm { func_ref, array_trampoline, limits, .. } => {
                 let results = self.ty.results();
                 let mut values = vec![ValRaw::default(); params.len().max(results.len())];
                 for (slot, a) in values.iter_mut().zip(args) {
@@ -142,11 +153,7 @@ impl Func {
                     })
                 };
                 outcome?;
-                Ok(results
-                    .iter()
-                    .zip(&values)
-                    .map(|(t, v)| Val::from_raw(*v, *t))
-                    .collect())
+                Ok(results.iter().zip(&values).map(|(t, v)| Val::from_raw(*v, *t)).collect())
             }
         }
     }
@@ -161,10 +168,7 @@ pub unsafe fn enter_wasm(limits: &VMRuntimeLimits, mut f: impl FnMut()) -> Resul
     let here = &f as *const _ as u64;
     let outermost = limits.stack_limit.load(Ordering::Relaxed) == 0;
     if outermost {
-        limits.stack_limit.store(
-            here.saturating_sub(DEFAULT_MAX_WASM_STACK as u64),
-            Ordering::Relaxed,
-        );
+        limits.stack_limit.store(here.saturating_sub(crate::caller::max_wasm_stack() as u64), Ordering::Relaxed);
     }
     // SAFETY: forwarded to the caller.
     let result = unsafe { signals::catch_traps(&mut f) };
@@ -179,11 +183,7 @@ fn trap_from_caught(caught: CaughtTrap) -> Trap {
         CaughtTrap::Host(message) => Trap::host(message),
         CaughtTrap::Wasm(record) => Trap {
             kind: TrapReason::Wasm(record.kind),
-            backtrace: record
-                .frames
-                .iter()
-                .filter_map(|pc| frame_info(*pc))
-                .collect(),
+            backtrace: record.lookup_pcs().filter_map(frame_info).collect(),
         },
     }
 }
@@ -191,43 +191,27 @@ fn trap_from_caught(caught: CaughtTrap) -> Trap {
 fn frame_info(pc: usize) -> Option<FrameInfo> {
     let (func_index, module) = code_registry::lookup_frame(pc)?;
     let info = module.downcast_ref::<cwali_frontend::ModuleInfo>()?;
-    Some(FrameInfo {
-        func_index,
-        func_name: info.func_name(func_index),
-        module_name: info.module_name.clone(),
-    })
+    Some(FrameInfo { func_index, func_name: info.func_name(func_index), module_name: info.module_name.clone() })
 }
 
 /// The entry point of every host function (see `HostFuncCtx`).
-unsafe extern "C" fn host_call(
-    ctx: *const HostFuncCtx,
-    caller_vmctx: *mut u8,
-    values: *mut ValRaw,
-) {
+unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, values: *mut ValRaw) {
     let failure: Option<TrapReason> = {
         // SAFETY: the host trampoline passes the context it was given and a slot array sized
         // for the signature.
         let ctx = unsafe { &*ctx };
         let params = ctx.ty.params();
         let results = ctx.ty.results();
-        let args: Vec<Val> = params
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Val::from_raw(unsafe { *values.add(i) }, *t))
-            .collect();
+        let args: Vec<Val> =
+            params.iter().enumerate().map(|(i, t)| Val::from_raw(unsafe { *values.add(i) }, *t)).collect();
         match catch_unwind(AssertUnwindSafe(|| (ctx.f)(caller_vmctx, &args))) {
-            Ok(Ok(vals))
-                if vals.len() == results.len()
-                    && vals.iter().zip(results).all(|(v, t)| v.ty_matches(*t)) =>
-            {
+            Ok(Ok(vals)) if vals.len() == results.len() && vals.iter().zip(results).all(|(v, t)| v.ty_matches(*t)) => {
                 for (i, v) in vals.iter().enumerate() {
                     unsafe { *values.add(i) = v.to_raw() };
                 }
                 None
             }
-            Ok(Ok(vals)) => Some(TrapReason::Host(format!(
-                "host function returned {vals:?}, expected {results:?}"
-            ))),
+            Ok(Ok(vals)) => Some(TrapReason::Host(format!("host function returned {vals:?}, expected {results:?}"))),
             Ok(Err(trap)) => Some(trap.kind),
             Err(_) => Some(TrapReason::Host("host function panicked".to_string())),
         }
@@ -238,5 +222,19 @@ unsafe extern "C" fn host_call(
         None => {}
         Some(TrapReason::Wasm(kind)) => unsafe { signals::raise_trap(kind) },
         Some(TrapReason::Host(message)) => unsafe { signals::raise_host_trap(message) },
+    }
+}
+
+/// Unwind to the innermost entry into Wasm with `trap` (for host code called from Wasm).
+///
+/// # Safety
+/// Must be called inside a call from Wasm; frames between here and the entry must not own
+/// values with destructors (they are skipped).
+pub unsafe fn raise(trap: Trap) -> ! {
+    let Trap { kind, backtrace } = trap;
+    drop(backtrace);
+    match kind {
+        TrapReason::Wasm(kind) => unsafe { signals::raise_trap(kind) },
+        TrapReason::Host(message) => unsafe { signals::raise_host_trap(message) },
     }
 }

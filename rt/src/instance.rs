@@ -80,10 +80,7 @@ impl InstanceData {
             // SAFETY: the slot holds a pointer written at instantiation.
             unsafe { *self.slot::<*mut u8>(self.offsets().imported_global(index)) }
         } else {
-            self.slot(
-                self.offsets()
-                    .defined_global(index - info.num_imported_globals),
-            )
+            self.slot(self.offsets().defined_global(index - info.num_imported_globals))
         }
     }
 
@@ -139,20 +136,13 @@ impl InstanceData {
             };
             stack.push(v);
         }
-        stack
-            .pop()
-            .expect("validated constant expression yields a value")
+        stack.pop().expect("validated constant expression yields a value")
     }
 }
 
 pub(crate) fn read_val(ptr: *const u8, ty: ValType) -> Val {
     // SAFETY: `ptr` is a global's 16-byte slot.
-    unsafe {
-        Val::from_raw(
-            crate::values::ValRaw(std::ptr::read_unaligned(ptr as *const u128)),
-            ty,
-        )
-    }
+    unsafe { Val::from_raw(crate::values::ValRaw(std::ptr::read_unaligned(ptr as *const u128)), ty) }
 }
 
 pub(crate) fn write_val(ptr: *mut u8, v: Val) {
@@ -188,6 +178,7 @@ pub(crate) fn instantiate(
     store: &mut Store,
     module: &Module,
     imports: &[Extern],
+    shared: &[Arc<LinearMemory>],
 ) -> Result<Arc<InstanceData>, Error> {
     let info = module.info();
     let code = module.code();
@@ -211,12 +202,7 @@ pub(crate) fn instantiate(
                 let have = m.storage();
                 memories.push(have.clone());
                 want.shared == have.is_shared()
-                    && limits_match(
-                        have.pages(),
-                        m.declared_maximum(),
-                        want.initial,
-                        want.maximum,
-                    )
+                    && limits_match(have.pages(), m.declared_maximum(), want.initial, want.maximum)
             }
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = t.storage();
@@ -233,9 +219,11 @@ pub(crate) fn instantiate(
     }
 
     let mode = store.engine().config().bounds_checks;
-    for ty in &info.memories[info.num_imported_memories as usize..] {
-        let m = LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?;
-        memories.push(Arc::new(m));
+    for (i, ty) in info.memories[info.num_imported_memories as usize..].iter().enumerate() {
+        match shared.get(i) {
+            Some(m) => memories.push(m.clone()),
+            None => memories.push(Arc::new(LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?)),
+        }
     }
 
     let vmctx = VMContextBox::new(offsets.size());
@@ -245,11 +233,7 @@ pub(crate) fn instantiate(
         memories,
         tables: Vec::new(),
         elements: Vec::new(),
-        dropped_elements: info
-            .elements
-            .iter()
-            .map(|_| AtomicBool::new(false))
-            .collect(),
+        dropped_elements: info.elements.iter().map(|_| AtomicBool::new(false)).collect(),
         dropped_data: info.data.iter().map(|_| AtomicBool::new(false)).collect(),
         _imports: imports.to_vec(),
     });
@@ -282,14 +266,10 @@ pub(crate) fn instantiate(
             }
         }
         // Functions: imported ones through the provider's funcref, defined ones to our code.
-        for (index, ((_, ty), ext)) in info
-            .func_imports()
-            .zip(imports.iter().filter(|e| matches!(e, Extern::Func(_))))
-            .enumerate()
+        for (index, ((_, ty), ext)) in
+            info.func_imports().zip(imports.iter().filter(|e| matches!(e, Extern::Func(_)))).enumerate()
         {
-            let Extern::Func(func) = ext else {
-                unreachable!()
-            };
+            let Extern::Func(func) = ext else { unreachable!() };
             *d.func_ref(index as u32) = match func.kind() {
                 FuncKind::Wasm { func_ref, .. } => **func_ref,
                 FuncKind::Host(host) => VMFuncRef {
@@ -310,17 +290,8 @@ pub(crate) fn instantiate(
         }
 
         // Globals, in order: initialisers may read earlier ones.
-        for (i, g) in info
-            .globals
-            .iter()
-            .enumerate()
-            .skip(info.num_imported_globals as usize)
-        {
-            let v = d.eval(
-                g.init
-                    .as_ref()
-                    .expect("defined globals have an initialiser"),
-            );
+        for (i, g) in info.globals.iter().enumerate().skip(info.num_imported_globals as usize) {
+            let v = d.eval(g.init.as_ref().expect("defined globals have an initialiser"));
             write_val(d.global_ptr(i as u32), v);
         }
 
@@ -336,11 +307,7 @@ pub(crate) fn instantiate(
             *d.slot::<usize>(offsets.table(i as u32)) = t.vmdef() as usize;
         }
         d.tables = all_tables;
-        d.elements = info
-            .elements
-            .iter()
-            .map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect())
-            .collect();
+        d.elements = info.elements.iter().map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect()).collect();
     }
 
     // Active segments, in order; the first out-of-bounds one traps (earlier writes stay).
@@ -352,9 +319,7 @@ pub(crate) fn instantiate(
                 let table = &data.tables[*target as usize];
                 let ok = table.with_elems(|elems| {
                     let end = start.checked_add(items.len() as u64)?;
-                    elems
-                        .get_mut(start as usize..end as usize)?
-                        .copy_from_slice(items);
+                    elems.get_mut(start as usize..end as usize)?.copy_from_slice(items);
                     Some(())
                 });
                 if ok.is_none() {
@@ -369,11 +334,7 @@ pub(crate) fn instantiate(
     for (i, seg) in info.data.iter().enumerate() {
         if let SegmentMode::Active { target, offset } = &seg.mode {
             let start = as_offset(data.eval(offset));
-            if data
-                .memory(*target)
-                .write(start, info.data_bytes(seg))
-                .is_err()
-            {
+            if data.memory(*target).write(start, info.data_bytes(seg)).is_err() {
                 return Err(Error::Trap(Trap::new(TrapKind::MemoryOutOfBounds)));
             }
             data.dropped_data[i].store(true, Ordering::Relaxed);
@@ -393,15 +354,12 @@ pub(crate) fn export(data: &Arc<InstanceData>, store_limits: usize, name: &str) 
     let info = data.module.info();
     Some(match info.export(name)? {
         ExportKind::Func(f) => Extern::Func(Func::from_instance_raw(data, f, store_limits)),
-        ExportKind::Memory(m) => Extern::Memory(Memory::from_storage(
-            data.memories[m as usize].clone(),
-            info.memories[m as usize].maximum,
-        )),
+        ExportKind::Memory(m) => {
+            Extern::Memory(Memory::from_storage(data.memories[m as usize].clone(), info.memories[m as usize].maximum))
+        }
         ExportKind::Table(t) => Extern::Table(Table::from_storage(data.tables[t as usize].clone())),
-        ExportKind::Global(g) => Extern::Global(Global::from_raw(
-            data.global_ptr(g),
-            info.globals[g as usize].ty,
-            data.clone(),
-        )),
+        ExportKind::Global(g) => {
+            Extern::Global(Global::from_raw(data.global_ptr(g), info.globals[g as usize].ty, data.clone()))
+        }
     })
 }

@@ -24,14 +24,19 @@ mod values;
 pub use values::{Val, ValRaw};
 mod api;
 mod builtins;
+mod caller;
 mod func;
 mod instance;
+mod syscall_stub;
 mod type_registry;
 pub mod vm;
 
 pub use api::{
-    BoundsChecks, Config, Engine, Error, Extern, FrameInfo, Global, Instance, Memory, Module,
-    Store, Table, Trap, TrapReason,
+    BoundsChecks, Config, Engine, Error, Extern, FrameInfo, Global, Instance, Memory, Module, Store, Table, Trap,
+    TrapReason,
 };
-pub use cwali_codegen::TrapKind;
-pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm};
+pub use builtins::{request_safepoints, set_safepoint_hook};
+pub use caller::{Caller, set_max_wasm_stack};
+pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, SyscallResolver, TrapKind};
+pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
+pub use memory::LinearMemory;

@@ -29,11 +29,7 @@ impl Val {
     }
 
     pub fn null(ty: RefType) -> Val {
-        if ty.is_func_ref() {
-            Val::FuncRef(0)
-        } else {
-            Val::ExternRef(0)
-        }
+        if ty.is_func_ref() { Val::FuncRef(0) } else { Val::ExternRef(0) }
     }
 
     pub fn ty_matches(&self, ty: ValType) -> bool {

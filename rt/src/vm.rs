@@ -49,15 +49,8 @@ impl TableStorage {
             return None;
         }
         let mut elems = vec![init; ty.initial as usize];
-        let def = Box::new(VMTableDefinition {
-            base: elems.as_mut_ptr(),
-            length: ty.initial,
-        });
-        Some(TableStorage {
-            def,
-            elems: Mutex::new(elems),
-            ty,
-        })
+        let def = Box::new(VMTableDefinition { base: elems.as_mut_ptr(), length: ty.initial });
+        Some(TableStorage { def, elems: Mutex::new(elems), ty })
     }
 
     pub fn vmdef(&self) -> *mut VMTableDefinition {
@@ -69,10 +62,7 @@ impl TableStorage {
     }
 
     pub fn maximum(&self) -> u64 {
-        self.ty
-            .maximum
-            .unwrap_or(u32::MAX as u64)
-            .min(MAX_TABLE_ELEMENTS)
+        self.ty.maximum.unwrap_or(u32::MAX as u64).min(MAX_TABLE_ELEMENTS)
     }
 
     pub fn get(&self, i: u64) -> Option<usize> {
@@ -121,36 +111,15 @@ mod tests {
 
     #[test]
     fn layouts_match_codegen() {
-        assert_eq!(
-            offset_of!(VMRuntimeLimits, stack_limit),
-            vmoffsets::limits::STACK_LIMIT as usize
-        );
-        assert_eq!(
-            offset_of!(VMRuntimeLimits, signal_pending),
-            vmoffsets::limits::SIGNAL_PENDING as usize
-        );
+        assert_eq!(offset_of!(VMRuntimeLimits, stack_limit), vmoffsets::limits::STACK_LIMIT as usize);
+        assert_eq!(offset_of!(VMRuntimeLimits, signal_pending), vmoffsets::limits::SIGNAL_PENDING as usize);
         assert_eq!(size_of::<VMRuntimeLimits>(), vmoffsets::limits::SIZE);
-        assert_eq!(
-            offset_of!(VMFuncRef, code),
-            vmoffsets::func_ref::CODE as usize
-        );
-        assert_eq!(
-            offset_of!(VMFuncRef, type_id),
-            vmoffsets::func_ref::TYPE_ID as usize
-        );
-        assert_eq!(
-            offset_of!(VMFuncRef, vmctx),
-            vmoffsets::func_ref::VMCTX as usize
-        );
+        assert_eq!(offset_of!(VMFuncRef, code), vmoffsets::func_ref::CODE as usize);
+        assert_eq!(offset_of!(VMFuncRef, type_id), vmoffsets::func_ref::TYPE_ID as usize);
+        assert_eq!(offset_of!(VMFuncRef, vmctx), vmoffsets::func_ref::VMCTX as usize);
         assert_eq!(size_of::<VMFuncRef>(), vmoffsets::func_ref::SIZE);
-        assert_eq!(
-            offset_of!(VMTableDefinition, base),
-            vmoffsets::table::BASE as usize
-        );
-        assert_eq!(
-            offset_of!(VMTableDefinition, length),
-            vmoffsets::table::LENGTH as usize
-        );
+        assert_eq!(offset_of!(VMTableDefinition, base), vmoffsets::table::BASE as usize);
+        assert_eq!(offset_of!(VMTableDefinition, length), vmoffsets::table::LENGTH as usize);
         assert_eq!(size_of::<VMTableDefinition>(), vmoffsets::table::SIZE);
     }
 

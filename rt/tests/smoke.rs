@@ -1,30 +1,17 @@
 //! End-to-end checks of the runtime on small modules: calls, traps, memory, tables, host calls.
 
-use cwali_rt::{
-    BoundsChecks, Config, Engine, Extern, Func, Instance, Module, Store, TrapKind, Val,
-};
+use cwali_rt::{BoundsChecks, Config, Engine, Extern, Func, Instance, Module, Store, TrapKind, Val};
 
 fn instance(wat: &str, mode: BoundsChecks) -> (Store, Instance) {
-    let engine = Engine::new(Config {
-        bounds_checks: mode,
-        ..Config::default()
-    });
+    let engine = Engine::new(Config { bounds_checks: mode, ..Config::default() });
     let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(&engine);
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     (store, inst)
 }
 
-fn call(
-    store: &mut Store,
-    inst: &Instance,
-    name: &str,
-    args: &[Val],
-) -> Result<Vec<Val>, TrapKind> {
-    inst.get_func(name)
-        .unwrap()
-        .call(store, args)
-        .map_err(|t| t.trap_kind().unwrap())
+fn call(store: &mut Store, inst: &Instance, name: &str, args: &[Val]) -> Result<Vec<Val>, TrapKind> {
+    inst.get_func(name).unwrap().call(store, args).map_err(|t| t.trap_kind().unwrap())
 }
 
 const MODULE: &str = r#"
@@ -59,22 +46,10 @@ const MODULE: &str = r#"
 fn calls_loops_and_recursion() {
     for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
         let (mut s, i) = instance(MODULE, mode);
-        assert_eq!(
-            call(&mut s, &i, "add", &[Val::I32(2), Val::I32(40)]),
-            Ok(vec![Val::I32(42)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "fac", &[Val::I64(20)]),
-            Ok(vec![Val::I64(2432902008176640000)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "loop", &[Val::I32(100)]),
-            Ok(vec![Val::I32(5050)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "indirect", &[Val::I32(0)]),
-            Ok(vec![Val::I32(5)])
-        );
+        assert_eq!(call(&mut s, &i, "add", &[Val::I32(2), Val::I32(40)]), Ok(vec![Val::I32(42)]));
+        assert_eq!(call(&mut s, &i, "fac", &[Val::I64(20)]), Ok(vec![Val::I64(2432902008176640000)]));
+        assert_eq!(call(&mut s, &i, "loop", &[Val::I32(100)]), Ok(vec![Val::I32(5050)]));
+        assert_eq!(call(&mut s, &i, "indirect", &[Val::I32(0)]), Ok(vec![Val::I32(5)]));
     }
 }
 
@@ -82,43 +57,16 @@ fn calls_loops_and_recursion() {
 fn traps_of_each_kind() {
     for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
         let (mut s, i) = instance(MODULE, mode);
-        assert_eq!(
-            call(&mut s, &i, "unreachable", &[]),
-            Err(TrapKind::Unreachable)
-        );
-        assert_eq!(
-            call(&mut s, &i, "div", &[Val::I32(1), Val::I32(0)]),
-            Err(TrapKind::IntegerDivisionByZero)
-        );
-        assert_eq!(
-            call(&mut s, &i, "div", &[Val::I32(i32::MIN), Val::I32(-1)]),
-            Err(TrapKind::IntegerOverflow)
-        );
-        assert_eq!(
-            call(&mut s, &i, "load", &[Val::I32(65533)]),
-            Err(TrapKind::MemoryOutOfBounds)
-        );
-        assert_eq!(
-            call(&mut s, &i, "load", &[Val::I32(-1)]),
-            Err(TrapKind::MemoryOutOfBounds)
-        );
-        assert_eq!(
-            call(&mut s, &i, "indirect", &[Val::I32(1)]),
-            Err(TrapKind::IndirectCallToNull)
-        );
-        assert_eq!(
-            call(&mut s, &i, "indirect", &[Val::I32(2)]),
-            Err(TrapKind::TableOutOfBounds)
-        );
-        assert_eq!(
-            call(&mut s, &i, "recurse", &[Val::I32(0)]),
-            Err(TrapKind::StackOverflow)
-        );
+        assert_eq!(call(&mut s, &i, "unreachable", &[]), Err(TrapKind::Unreachable));
+        assert_eq!(call(&mut s, &i, "div", &[Val::I32(1), Val::I32(0)]), Err(TrapKind::IntegerDivisionByZero));
+        assert_eq!(call(&mut s, &i, "div", &[Val::I32(i32::MIN), Val::I32(-1)]), Err(TrapKind::IntegerOverflow));
+        assert_eq!(call(&mut s, &i, "load", &[Val::I32(65533)]), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(call(&mut s, &i, "load", &[Val::I32(-1)]), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(call(&mut s, &i, "indirect", &[Val::I32(1)]), Err(TrapKind::IndirectCallToNull));
+        assert_eq!(call(&mut s, &i, "indirect", &[Val::I32(2)]), Err(TrapKind::TableOutOfBounds));
+        assert_eq!(call(&mut s, &i, "recurse", &[Val::I32(0)]), Err(TrapKind::StackOverflow));
         // Still usable after every trap.
-        assert_eq!(
-            call(&mut s, &i, "add", &[Val::I32(1), Val::I32(1)]),
-            Ok(vec![Val::I32(2)])
-        );
+        assert_eq!(call(&mut s, &i, "add", &[Val::I32(1), Val::I32(1)]), Ok(vec![Val::I32(2)]));
     }
 }
 
@@ -126,30 +74,12 @@ fn traps_of_each_kind() {
 fn memory_grows_in_place() {
     for mode in [BoundsChecks::Guard, BoundsChecks::Explicit] {
         let (mut s, i) = instance(MODULE, mode);
-        assert_eq!(
-            call(&mut s, &i, "store", &[Val::I32(65532), Val::I32(7)]),
-            Ok(vec![])
-        );
-        assert_eq!(
-            call(&mut s, &i, "load", &[Val::I32(65536)]),
-            Err(TrapKind::MemoryOutOfBounds)
-        );
-        assert_eq!(
-            call(&mut s, &i, "grow", &[Val::I32(1)]),
-            Ok(vec![Val::I32(1)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "load", &[Val::I32(65536)]),
-            Ok(vec![Val::I32(0)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "load", &[Val::I32(65532)]),
-            Ok(vec![Val::I32(7)])
-        );
-        assert_eq!(
-            call(&mut s, &i, "grow", &[Val::I32(1)]),
-            Ok(vec![Val::I32(-1)])
-        );
+        assert_eq!(call(&mut s, &i, "store", &[Val::I32(65532), Val::I32(7)]), Ok(vec![]));
+        assert_eq!(call(&mut s, &i, "load", &[Val::I32(65536)]), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(call(&mut s, &i, "grow", &[Val::I32(1)]), Ok(vec![Val::I32(1)]));
+        assert_eq!(call(&mut s, &i, "load", &[Val::I32(65536)]), Ok(vec![Val::I32(0)]));
+        assert_eq!(call(&mut s, &i, "load", &[Val::I32(65532)]), Ok(vec![Val::I32(7)]));
+        assert_eq!(call(&mut s, &i, "grow", &[Val::I32(1)]), Ok(vec![Val::I32(-1)]));
     }
 }
 
@@ -168,14 +98,8 @@ fn host_functions_are_called_and_can_trap() {
     });
     let inst = Instance::new(&mut store, &module, &[Extern::Func(f)]).unwrap();
     let g = inst.get_func("g").unwrap();
-    assert_eq!(
-        g.call(&mut store, &[Val::I32(4)]).unwrap(),
-        vec![Val::I32(10)]
-    );
+    assert_eq!(g.call(&mut store, &[Val::I32(4)]).unwrap(), vec![Val::I32(10)]);
     let err = g.call(&mut store, &[Val::I32(13)]).unwrap_err();
     assert_eq!(err.message(), "unlucky");
-    assert_eq!(
-        g.call(&mut store, &[Val::I32(1)]).unwrap(),
-        vec![Val::I32(4)]
-    );
+    assert_eq!(g.call(&mut store, &[Val::I32(1)]).unwrap(), vec![Val::I32(4)]);
 }
