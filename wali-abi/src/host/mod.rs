@@ -1,0 +1,431 @@
+//! The WALI host side: links a module's `wali` imports, sets up the process, runs `_start`, and
+//! implements every call the table marks as needing more than a pass-through.
+//!
+//! - [`link`] resolves imports as §4 says: known syscalls with a matching signature get the
+//!   table-driven implementation, unknown `SYS_*` returning i64 get `-ENOSYS`, anything else a
+//!   stub that traps naming the import. Instantiation never fails on an unknown import.
+//! - [`run`] executes a program: one Wasm thread per host thread, a process-wide mmap region inside
+//!   linear memory, virtual signal delivery at safepoints, and the exit status rules of §11.4
+//!   (a trap ends the process as the native program would: killed by the matching signal).
+
+mod aux;
+mod guest;
+mod memory;
+mod process;
+mod signals;
+mod syscall;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use cwali_frontend::{FuncType, ImportKind, ValType as WasmType};
+use cwali_rt::{Caller, Engine, Extern, Func, Instance, Module, Store, Trap, Val};
+
+use crate::syscalls::{self, ValType};
+
+pub use guest::Guest;
+
+/// How to run a WALI program.
+#[derive(Debug, Clone, Default)]
+pub struct WaliConfig {
+    /// The guest's argv; argv[0] is the module path as given (§5.1).
+    pub argv: Vec<String>,
+    /// `--env-file`: the initial environment, one `NAME=value` per line.
+    pub env_file: Option<PathBuf>,
+    /// `--env NAME=value` entries, added after the file and the inherited environment.
+    pub env: Vec<String>,
+    /// Give the guest the runtime's own environment.
+    pub inherit_env: bool,
+    /// strace-like lines on stderr for every WALI call.
+    pub trace: bool,
+}
+
+/// Process-wide state of the running program.
+struct Process {
+    argv: Vec<String>,
+    env_file: Option<PathBuf>,
+    trace: bool,
+    module: Module,
+    engine: Engine,
+    /// Every instance (thread) links the same host functions.
+    imports: Vec<Extern>,
+}
+
+static PROCESS: OnceLock<Process> = OnceLock::new();
+
+fn process() -> &'static Process {
+    PROCESS.get().expect("WALI process state is set before the guest runs")
+}
+
+/// Whether a module looks like a WALI program (imports from module `wali`).
+pub fn is_wali_module(module: &Module) -> bool {
+    module.info().imports.iter().any(|i| i.module == syscalls::IMPORT_MODULE)
+}
+
+fn wali_type(t: WasmType) -> Option<ValType> {
+    match t {
+        WasmType::I32 => Some(ValType::I32),
+        WasmType::I64 => Some(ValType::I64),
+        _ => None,
+    }
+}
+
+fn raw_i64(v: &Val) -> i64 {
+    match *v {
+        Val::I32(x) => x as i64,
+        Val::I64(x) => x,
+        _ => 0,
+    }
+}
+
+/// A stub that traps naming the import (unknown non-syscall imports, bad signatures).
+fn trap_stub(ty: FuncType, module: &str, name: &str) -> Func {
+    let message = format!("call to unresolved import `{module}::{name}`");
+    Func::new_with_caller(ty, move |_, _| Err(Trap::host(message.clone())))
+}
+
+/// Host functions for every function import of `module`, in import order.
+pub fn link(module: &Module) -> Vec<Extern> {
+    let info = module.info();
+    let mut out = Vec::new();
+    for import in &info.imports {
+        let ImportKind::Func(ty_index) = import.kind else {
+            // WALI binaries import only functions; anything else cannot be provided.
+            continue;
+        };
+        let ty = info.types[ty_index as usize].clone();
+        let params: Option<Vec<ValType>> = ty.params().iter().map(|t| wali_type(*t)).collect();
+        let results: Option<Vec<ValType>> = ty.results().iter().map(|t| wali_type(*t)).collect();
+        let func = match (import.module.as_str(), params, results) {
+            (syscalls::IMPORT_MODULE, Some(p), Some(r)) => {
+                if let Some(sc) = syscalls::by_import_name(&import.name).filter(|s| s.accepts_signature(&p, &r)) {
+                    syscall_func(ty, sc)
+                } else if let Some(f) = aux::func(&import.name, &ty) {
+                    f
+                } else if import.name.starts_with(syscalls::SYSCALL_PREFIX)
+                    && syscalls::by_import_name(&import.name).is_none()
+                    && r == [ValType::I64]
+                {
+                    let name = import.name.clone();
+                    Func::new_with_caller(ty, move |_, _| {
+                        trace_line(&name, "", -(libc::ENOSYS as i64));
+                        Ok(vec![Val::I64(-(libc::ENOSYS as i64))])
+                    })
+                } else {
+                    trap_stub(ty, &import.module, &import.name)
+                }
+            }
+            _ => trap_stub(ty, &import.module, &import.name),
+        };
+        out.push(Extern::Func(func));
+    }
+    out
+}
+
+/// The host function of one table syscall.
+fn syscall_func(ty: FuncType, sc: &'static syscalls::Syscall) -> Func {
+    let void = ty.results().is_empty();
+    Func::new_with_caller(ty, move |vmctx, args| {
+        // SAFETY: generated code passes the calling instance's VMContext.
+        let caller = unsafe { Caller::from_vmctx(vmctx) }.ok_or_else(|| Trap::host("WALI call without caller"))?;
+        let g = Guest::new(caller).ok_or_else(|| Trap::host("WALI program without a memory"))?;
+        let raw: Vec<i64> = args.iter().map(raw_i64).collect();
+        let wide = syscall::widen(sc, &raw);
+        let r = match syscall::dispatch(&g, sc, &wide) {
+            Ok(v) => v,
+            Err(e) => e,
+        };
+        if process().trace {
+            trace_line(sc.import, &describe_args(&g, sc, &wide), r);
+        }
+        if signals::any_pending() {
+            signals::deliver_pending(caller);
+        }
+        Ok(if void { vec![] } else { vec![Val::I64(r)] })
+    })
+}
+
+fn describe_args(g: &Guest<'_>, sc: &syscalls::Syscall, args: &[u64]) -> String {
+    sc.args
+        .iter()
+        .zip(args)
+        .map(|(a, &v)| match a.kind {
+            syscalls::ArgKind::Str if v as u32 != 0 => match g.string(v as u32) {
+                Ok(s) => format!("{s:?}"),
+                Err(_) => format!("{:#x}", v as u32),
+            },
+            k if k.is_pointer() => format!("{:#x}", v as u32),
+            _ if a.ty == ValType::I32 && a.kind.sign_extends() => format!("{}", v as i64),
+            _ => format!("{v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn trace_line(name: &str, args: &str, r: i64) {
+    if PROCESS.get().is_some_and(|p| p.trace) {
+        let result = if (-4095..0).contains(&r) { format!("-1 {}", errno_name(-r as i32)) } else { r.to_string() };
+        // Never panic on a closed stderr: tracing must not change what the program does.
+        let _ = writeln!(std::io::stderr(), "[{}] {name}({args}) = {result}", std::process::id());
+    }
+}
+
+/// Trace an auxiliary call before it runs (its arguments as plain integers).
+fn trace_call(name: &str, args: &[Val]) {
+    let args: Vec<String> = args.iter().map(|a| raw_i64(a).to_string()).collect();
+    let _ = writeln!(std::io::stderr(), "[{}] {name}({}) ...", std::process::id(), args.join(", "));
+}
+
+fn trace_result(name: &str, results: &[Val]) {
+    let r = results.first().map_or("()".to_string(), |v| raw_i64(v).to_string());
+    let _ = writeln!(std::io::stderr(), "[{}] {name} = {r}", std::process::id());
+}
+
+fn errno_name(e: i32) -> String {
+    let name = match e {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::EBADF => "EBADF",
+        libc::ECHILD => "ECHILD",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EEXIST => "EEXIST",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::EISDIR => "EISDIR",
+        libc::EINVAL => "EINVAL",
+        libc::EMFILE => "EMFILE",
+        libc::ENOTTY => "ENOTTY",
+        libc::ENOSPC => "ENOSPC",
+        libc::ESPIPE => "ESPIPE",
+        libc::EPIPE => "EPIPE",
+        libc::ERANGE => "ERANGE",
+        libc::ENOSYS => "ENOSYS",
+        libc::ENOTEMPTY => "ENOTEMPTY",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
+        libc::ENOTSOCK => "ENOTSOCK",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::EINPROGRESS => "EINPROGRESS",
+        _ => return format!("E{e}"),
+    };
+    format!("{name} ({})", std::io::Error::from_raw_os_error(e))
+}
+
+/// Native stack for each Wasm thread, and how much of it Wasm may use (like a native 8 MiB stack).
+const THREAD_STACK: usize = 16 << 20;
+const WASM_STACK: usize = 8 << 20;
+
+/// Run a WALI program to completion. Never returns: the process ends with the program's status.
+pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
+    let env_file = prepare_env_file(&config);
+    let imports = link(module);
+    let process = Process {
+        argv: config.argv,
+        env_file,
+        trace: config.trace,
+        module: module.clone(),
+        engine: engine.clone(),
+        imports,
+    };
+    if PROCESS.set(process).is_err() {
+        panic!("run() is called once per process");
+    }
+    cwali_rt::set_safepoint_hook(signals::safepoint);
+    cwali_rt::set_max_wasm_stack(WASM_STACK);
+    let main = std::thread::Builder::new().name("wasm-main".into()).stack_size(THREAD_STACK).spawn(main_thread);
+    match main {
+        Ok(handle) => match handle.join() {
+            // The main Wasm thread ended with SYS_exit while others run: they end the process.
+            Ok(()) => loop {
+                std::thread::park();
+            },
+            Err(_) => {
+                let _ = writeln!(std::io::stderr(), "error: the runtime failed while running the program");
+                process::exit_process(70)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot start the main Wasm thread: {e}");
+            process::exit_process(1);
+        }
+    }
+}
+
+fn main_thread() {
+    let p = process();
+    let mut store = Store::new(&p.engine);
+    let instance = match Instance::new(&mut store, &p.module, &p.imports) {
+        Ok(i) => i,
+        Err(cwali_rt::Error::Trap(trap)) => die_of_trap(None, &trap),
+        Err(e) => {
+            eprintln!("error: {e}");
+            process::exit_process(1)
+        }
+    };
+    let Some(start) = instance.get_func("_start") else {
+        eprintln!("error: the WALI program exports no `_start` function");
+        process::exit_process(1)
+    };
+    match start.call(&mut store, &[]) {
+        Ok(_) => process::exit_process(0),
+        Err(trap) => thread_ended(Some(&instance), &trap),
+    }
+}
+
+/// A Wasm thread's call returned with a trap: a thread exit, or a real trap.
+fn thread_ended(instance: Option<&Instance>, trap: &Trap) {
+    if trap.message() == process::THREAD_EXIT {
+        if process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            process::exit_process(0);
+        }
+        return;
+    }
+    die_of_trap(instance, trap)
+}
+
+/// A trap ends the process as the native program would have ended: the guest's handler for the
+/// matching signal runs first if it has one; then the process is killed by that signal.
+fn die_of_trap(instance: Option<&Instance>, trap: &Trap) -> ! {
+    let sig = signals::signal_for_trap(trap.trap_kind());
+    if let Some(instance) = instance
+        && signals::has_handler(sig)
+        && let Err(inner) = signals::run_handler(instance.caller(), sig)
+        && inner.message() == process::THREAD_EXIT
+    {
+        process::exit_process(0);
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "error: {trap}");
+    for frame in &trap.backtrace {
+        let _ = writeln!(err, "    at {} (wasm function {})", frame.func_name, frame.func_index);
+    }
+    drop(err);
+    signals::die_by_signal(sig)
+}
+
+/// Start a Wasm thread: a new instance sharing the caller's memory runs `table0[func](tid, arg)`.
+fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
+    let Some(memory) = caller.memory_arc(0) else { return -1 };
+    match caller.table_func(0, func) {
+        Some((_, ty)) if ty.params() == [WasmType::I32, WasmType::I32] && ty.results().is_empty() => {}
+        _ => return -1,
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<i32>();
+    process::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let spawned = std::thread::Builder::new().stack_size(THREAD_STACK).spawn(move || {
+        let p = process();
+        let mut store = Store::new(&p.engine);
+        let instance = match Instance::new_sharing_memories(&mut store, &p.module, &p.imports, &[memory]) {
+            Ok(i) => i,
+            Err(_) => {
+                let _ = tx.send(-1);
+                process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                return;
+            }
+        };
+        // SAFETY: plain syscall.
+        let tid = unsafe { libc::gettid() };
+        let _ = tx.send(tid);
+        let Some((entry, _)) = instance.caller().table_func(0, func) else { return };
+        let result = instance.caller().call(&entry, &[Val::I32(tid), Val::I32(arg as i32)]);
+        match result {
+            Ok(_) => {
+                process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            Err(trap) => thread_ended(Some(&instance), &trap),
+        }
+        drop(store);
+    });
+    if spawned.is_err() {
+        process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        return -1;
+    }
+    rx.recv().unwrap_or(-1)
+}
+
+/// The environment file the guest should read, when the runtime composes one itself.
+fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
+    if config.env.is_empty() && !config.inherit_env {
+        return config.env_file.clone();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(path) = &config.env_file
+        && let Ok(text) = std::fs::read_to_string(path)
+    {
+        lines.extend(text.lines().map(String::from));
+    }
+    if config.inherit_env {
+        lines.extend(std::env::vars().map(|(k, v)| format!("{k}={v}")));
+    }
+    lines.extend(config.env.iter().cloned());
+    // Empty lines make the guest's startup fail (§3.1); values with newlines cannot be written.
+    lines.retain(|l| !l.is_empty());
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let path = std::env::temp_dir().join(format!("cwali-env.{}", std::process::id()));
+    std::fs::write(&path, text).ok()?;
+    process::remove_at_exit(path.clone());
+    Some(path)
+}
+
+/// The compilation settings of a WALI program: safepoints for signal delivery and, unless every
+/// call is traced, pass-through syscalls compiled inline.
+pub fn engine_config(base: cwali_rt::Config, trace: bool) -> cwali_rt::Config {
+    let inline_syscalls = (!trace).then(|| cwali_rt::SyscallResolver(std::sync::Arc::new(inline_syscall)));
+    cwali_rt::Config { safepoints: true, inline_syscalls, ..base }
+}
+
+/// The inline form of an import, if it is a pass-through syscall whose every argument codegen
+/// can translate by itself (no strings, no conversions).
+pub fn inline_syscall(module: &str, name: &str, ty: &FuncType) -> Option<cwali_rt::InlineSyscall> {
+    use crate::syscalls::{ArgKind as K, Count, Len};
+    use cwali_rt::{InlineArg, InlineLen};
+    if module != syscalls::IMPORT_MODULE {
+        return None;
+    }
+    let arch = crate::Arch::HOST?;
+    let params: Vec<ValType> = ty.params().iter().map(|t| wali_type(*t)).collect::<Option<_>>()?;
+    let results: Vec<ValType> = ty.results().iter().map(|t| wali_type(*t)).collect::<Option<_>>()?;
+    let sc = syscalls::by_import_name(name)?;
+    if !sc.accepts_signature(&params, &results) || !sc.is_pass_through(arch) {
+        return None;
+    }
+    let nr = match (arch, sc.aarch64) {
+        (crate::Arch::X86_64, _) => sc.nr_x86_64,
+        (crate::Arch::Aarch64, crate::syscalls::Aarch64::Same) => sc.nr_aarch64?,
+        _ => return None,
+    };
+    let len = |l: Len| match l {
+        Len::Bytes(n) => Some(InlineLen::Bytes(n)),
+        Len::Arg(i) => Some(InlineLen::Arg { arg: i, size: 1 }),
+        Len::Of(layout) => Some(InlineLen::Bytes(layout.size())),
+        Len::ArrayOf(layout, i) => Some(InlineLen::Arg { arg: i, size: layout.size() }),
+        Len::Elems { count_arg, size } => Some(InlineLen::Arg { arg: count_arg, size }),
+        Len::ArgPtr(_) => None,
+    };
+    let args = sc
+        .args
+        .iter()
+        .map(|a| match a.kind {
+            K::Scalar { .. } | K::Fd => Some(InlineArg::Scalar { signed: a.kind.sign_extends() }),
+            K::OpenFlags if arch == crate::Arch::X86_64 => Some(InlineArg::Scalar { signed: true }),
+            K::PtrIn(l) | K::PtrOut(l) | K::PtrInOut(l) => Some(InlineArg::Ptr { len: len(l)?, nullable: true }),
+            K::MemRange(l) => Some(InlineArg::Ptr { len: len(l)?, nullable: false }),
+            K::Struct(s) if s.aarch64_only && arch == crate::Arch::X86_64 => {
+                let len = match s.count {
+                    Count::One => InlineLen::Bytes(s.layout.size()),
+                    Count::Arg(i) => InlineLen::Arg { arg: i, size: s.layout.size() },
+                };
+                Some(InlineArg::Ptr { len, nullable: true })
+            }
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(cwali_rt::InlineSyscall { nr, args })
+}

@@ -1,0 +1,111 @@
+//! Processes (§11): exit codes, fork, execve, and the live-thread count that decides whether
+//! `SYS_exit` ends a thread or the process.
+
+use std::ffi::CString;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::guest::{EFAULT, Guest, SysResult};
+
+/// Wasm threads alive in this process (the main one included).
+pub static LIVE_THREADS: AtomicUsize = AtomicUsize::new(1);
+
+/// The message a host trap carries to end only the calling thread (`SYS_exit` with others alive).
+pub const THREAD_EXIT: &str = "cwali: wasm thread exit";
+
+/// Files to remove when the process ends (the private environment file).
+static CLEANUP: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+pub fn remove_at_exit(path: std::path::PathBuf) {
+    CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).push(path);
+}
+
+/// End the whole process with `status & 0xff` (`exit_group`, `__proc_exit`).
+pub fn exit_process(status: i32) -> ! {
+    for path in CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+    std::process::exit(status & 0xff)
+}
+
+/// `SYS_exit`: the last thread ends the process, any other only itself.
+pub fn exit_thread(status: i32) -> ! {
+    if LIVE_THREADS.load(Ordering::SeqCst) <= 1 {
+        exit_process(status);
+    }
+    // SAFETY: called from a host function of Wasm code; the thread's entry catches it.
+    unsafe { cwali_rt::raise(cwali_rt::Trap::host(THREAD_EXIT)) }
+}
+
+pub fn fork() -> SysResult {
+    // SAFETY: the child continues on this thread only; the runtime keeps no lock across here.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(-(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EAGAIN) as i64));
+    }
+    if pid == 0 {
+        LIVE_THREADS.store(1, Ordering::SeqCst);
+    }
+    Ok(pid as i64)
+}
+
+/// A NULL-terminated array of guest string pointers → owned strings.
+fn string_array(g: &Guest<'_>, addr: u32) -> Result<Option<Vec<CString>>, i64> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for i in 0.. {
+        let p = g.read_u32(addr.checked_add(4 * i).ok_or(EFAULT)?)?;
+        if p == 0 {
+            break;
+        }
+        let s = g.cstr(p)?;
+        // SAFETY: checked NUL-terminated string inside memory.
+        out.push(unsafe { std::ffi::CStr::from_ptr(s) }.to_owned());
+    }
+    Ok(Some(out))
+}
+
+fn pointers(v: &[CString]) -> Vec<*const libc::c_char> {
+    v.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
+}
+
+/// execve: native programs directly; a `.wasm` file by re-executing this runtime on it. The
+/// environment goes to `/tmp/wali_env.<pid>` too, where the new runtime (ours or the
+/// reference) finds it (§11.2).
+pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let path = g.string(args[0] as u32)?;
+    let argv = string_array(g, args[1] as u32)?.unwrap_or_default();
+    let envp = string_array(g, args[2] as u32)?;
+    let mut head = [0u8; 4];
+    let is_wasm = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && head == *b"\0asm";
+    if let Some(env) = &envp {
+        let mut text = Vec::new();
+        for e in env.iter().filter(|e| !e.as_bytes().is_empty()) {
+            text.extend_from_slice(e.as_bytes());
+            text.push(b'\n');
+        }
+        let _ = std::fs::write(format!("/tmp/wali_env.{}", std::process::id()), text);
+    }
+    let env_ptrs = envp.as_deref().map(pointers);
+    let env_ptr = env_ptrs.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
+    let err = if is_wasm {
+        let exe = CString::new("/proc/self/exe").unwrap();
+        let mut new_argv = vec![CString::new("cwali").unwrap(), CString::new("run").unwrap()];
+        new_argv.push(CString::new("--").unwrap());
+        new_argv.push(CString::new(path.clone()).map_err(|_| EFAULT)?);
+        new_argv.extend(argv.iter().skip(1).cloned());
+        let ptrs = pointers(&new_argv);
+        // SAFETY: NULL-terminated arrays of valid C strings.
+        unsafe { libc::execve(exe.as_ptr(), ptrs.as_ptr(), env_ptr) };
+        std::io::Error::last_os_error()
+    } else {
+        let cpath = CString::new(path).map_err(|_| EFAULT)?;
+        let ptrs = pointers(&argv);
+        // SAFETY: NULL-terminated arrays of valid C strings.
+        unsafe { libc::execve(cpath.as_ptr(), ptrs.as_ptr(), env_ptr) };
+        std::io::Error::last_os_error()
+    };
+    Err(-(err.raw_os_error().unwrap_or(libc::ENOEXEC) as i64))
+}

@@ -1,0 +1,245 @@
+//! Virtualised signals (§10): the kernel delivers to one native handler that only marks the
+//! signal pending and asks every thread for a safepoint; the guest's handler (a table index) runs
+//! at the next safepoint or right after the WALI call that was running returns.
+//!
+//! The runtime keeps SIGSEGV, SIGBUS, SIGILL and SIGFPE for its trap handling: a guest
+//! registration for them is recorded (and reported back) but never reaches the kernel, and they
+//! are removed from every mask the guest installs.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use cwali_rt::{Caller, Trap, Val};
+
+use super::guest::{Guest, SysResult};
+
+const EINVAL: i64 = -(libc::EINVAL as i64);
+const ENOMEM: i64 = -(libc::ENOMEM as i64);
+const NSIG: usize = 65;
+/// WALI's SIG_IGN and SIG_ERR as guest handler values.
+const GUEST_SIG_IGN: u32 = 0xFFFF_FFFE;
+const GUEST_SIG_ERR: u32 = 0xFFFF_FFFF;
+
+/// Guest handler (table index) per signal; 0 = none.
+static HANDLERS: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
+/// Guest flags per signal (for SA_RESETHAND and oldact of reserved signals).
+static FLAGS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
+/// Guest masks recorded for the reserved signals (never given to the kernel).
+static RESERVED_MASKS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
+/// Pending signals: bit n of word n/64.
+static PENDING: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
+
+const RESERVED: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+
+fn reserved_bits() -> u64 {
+    RESERVED.iter().fold(0, |m, s| m | 1 << (s - 1))
+}
+
+extern "C" fn native_handler(sig: libc::c_int) {
+    let sig = sig as usize;
+    PENDING[sig / 64].fetch_or(1 << (sig % 64), Ordering::SeqCst);
+    cwali_rt::request_safepoints();
+}
+
+pub fn any_pending() -> bool {
+    PENDING[0].load(Ordering::Relaxed) | PENDING[1].load(Ordering::Relaxed) != 0
+}
+
+/// Take the lowest pending signal.
+fn take_pending() -> Option<usize> {
+    for (w, word) in PENDING.iter().enumerate() {
+        let v = word.load(Ordering::SeqCst);
+        if v != 0 {
+            let bit = v.trailing_zeros() as usize;
+            word.fetch_and(!(1 << bit), Ordering::SeqCst);
+            return Some(w * 64 + bit);
+        }
+    }
+    None
+}
+
+/// Run the guest handlers of all pending signals on this thread. A trap in a handler unwinds
+/// the calling Wasm code like any other trap.
+pub fn deliver_pending(caller: Caller<'_>) {
+    while let Some(sig) = take_pending() {
+        if let Err(trap) = run_handler(caller, sig as i32) {
+            // SAFETY: called from a host function or safepoint of Wasm code, nothing to drop.
+            unsafe { cwali_rt::raise(trap) }
+        }
+    }
+}
+
+/// Call the guest's handler for `sig` if it has one. Ok(false): no handler.
+pub fn run_handler(caller: Caller<'_>, sig: i32) -> Result<bool, Trap> {
+    let index = HANDLERS[sig as usize].load(Ordering::SeqCst);
+    if index == 0 {
+        return Ok(false);
+    }
+    if FLAGS[sig as usize].load(Ordering::Relaxed) & libc::SA_RESETHAND as u64 != 0 {
+        HANDLERS[sig as usize].store(0, Ordering::SeqCst);
+    }
+    let Some((func, ty)) = caller.table_func(0, index) else { return Ok(false) };
+    let args: Vec<Val> = match ty.params().len() {
+        1 => vec![Val::I32(sig)],
+        3 => vec![Val::I32(sig), Val::I32(0), Val::I32(0)],
+        _ => return Ok(false),
+    };
+    caller.call(&func, &args)?;
+    Ok(true)
+}
+
+/// Whether the guest registered a handler for `sig`.
+pub fn has_handler(sig: i32) -> bool {
+    HANDLERS[sig as usize].load(Ordering::SeqCst) != 0
+}
+
+/// The safepoint hook: deliver what is pending.
+pub fn safepoint(vmctx: *mut u8) {
+    // SAFETY: the safepoint builtin passes the polling code's VMContext.
+    if let Some(caller) = unsafe { Caller::from_vmctx(vmctx) } {
+        deliver_pending(caller);
+    }
+}
+
+pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let (sig, act, oldact, setsize) = (args[0] as i32, args[1] as u32, args[2] as u32, args[3] as u32);
+    if setsize != 8 || sig <= 0 || sig as usize >= NSIG {
+        return Err(EINVAL);
+    }
+    let new = if act != 0 {
+        let mut b = [0u8; 24];
+        g.read(act, &mut b)?;
+        let handler = u32::from_le_bytes(b[0..4].try_into().unwrap());
+        let flags = u64::from_le_bytes(b[4..12].try_into().unwrap());
+        let mask = u64::from_le_bytes(b[16..24].try_into().unwrap());
+        Some((handler, flags, mask))
+    } else {
+        None
+    };
+    let old_index = HANDLERS[sig as usize].load(Ordering::SeqCst);
+    let old_flags = FLAGS[sig as usize].load(Ordering::SeqCst);
+    let (old_handler, old_flags, old_mask) = if RESERVED.contains(&sig) {
+        if let Some((h, f, m)) = new {
+            HANDLERS[sig as usize].store(if h >= GUEST_SIG_IGN { 0 } else { h }, Ordering::SeqCst);
+            FLAGS[sig as usize].store(f, Ordering::SeqCst);
+            RESERVED_MASKS[sig as usize].store(m, Ordering::SeqCst);
+        }
+        (old_index, old_flags, RESERVED_MASKS[sig as usize].load(Ordering::SeqCst))
+    } else {
+        // SAFETY: zeroed sigaction is valid; pointers are to locals.
+        let mut host_new: libc::sigaction = unsafe { std::mem::zeroed() };
+        let mut host_old: libc::sigaction = unsafe { std::mem::zeroed() };
+        if let Some((h, f, m)) = new {
+            host_new.sa_sigaction = match h {
+                0 => libc::SIG_DFL,
+                GUEST_SIG_IGN => libc::SIG_IGN,
+                GUEST_SIG_ERR => return Err(EINVAL),
+                _ => native_handler as *const () as usize,
+            };
+            host_new.sa_flags = (f as i32) & !(libc::SA_SIGINFO | 0x0400_0000/* SA_RESTORER: libc supplies its own */);
+            // SAFETY: sa_mask is a plain bit set of at least 64 bits.
+            unsafe { *(&mut host_new.sa_mask as *mut _ as *mut u64) = m & !reserved_bits() };
+        }
+        let r =
+            unsafe { libc::sigaction(sig, if new.is_some() { &host_new } else { std::ptr::null() }, &mut host_old) };
+        if r != 0 {
+            return Err(-(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL) as i64));
+        }
+        if let Some((h, f, _)) = new {
+            let guest_fn = !matches!(h, 0 | GUEST_SIG_IGN);
+            HANDLERS[sig as usize].store(if guest_fn { h } else { 0 }, Ordering::SeqCst);
+            FLAGS[sig as usize].store(f, Ordering::SeqCst);
+        }
+        let handler = match host_old.sa_sigaction {
+            libc::SIG_DFL => 0,
+            libc::SIG_IGN => GUEST_SIG_IGN,
+            _ => old_index,
+        };
+        let mask = unsafe { *(&host_old.sa_mask as *const _ as *const u64) };
+        (handler, if handler == old_index && old_index != 0 { old_flags } else { host_old.sa_flags as u64 }, mask)
+    };
+    if oldact != 0 {
+        let mut b = [0u8; 24];
+        b[0..4].copy_from_slice(&old_handler.to_le_bytes());
+        b[4..12].copy_from_slice(&old_flags.to_le_bytes());
+        b[16..24].copy_from_slice(&old_mask.to_le_bytes());
+        g.write(oldact, &b)?;
+    }
+    Ok(0)
+}
+
+pub fn rt_sigprocmask(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let (how, set, oldset, size) = (args[0], args[1] as u32, args[2] as u32, args[3] & 0xFFFF_FFFF);
+    let mut copy = [0u8; 128];
+    let set_ptr = if set == 0 {
+        0
+    } else {
+        let n = size.min(128) as usize;
+        g.read(set, &mut copy[..n])?;
+        let first = u64::from_le_bytes(copy[0..8].try_into().unwrap()) & !reserved_bits();
+        copy[0..8].copy_from_slice(&first.to_le_bytes());
+        copy.as_ptr() as u64
+    };
+    let old_ptr = g.ptr(oldset, size)? as u64;
+    let nr = crate::syscalls::by_name("rt_sigprocmask").unwrap().nr(crate::Arch::HOST.unwrap()).unwrap();
+    let r = super::guest::raw_syscall(nr, [how, set_ptr, old_ptr, size, 0, 0]);
+    if r < 0 { Err(r) } else { Ok(r) }
+}
+
+thread_local! {
+    /// The guest's alternate signal stack record: (sp, flags, size).
+    static ALT_STACK: std::cell::Cell<(u32, i32, u32)> = const { std::cell::Cell::new((0, libc::SS_DISABLE, 0)) };
+}
+
+pub fn sigaltstack(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let (ss, old) = (args[0] as u32, args[1] as u32);
+    let current = ALT_STACK.with(|s| s.get());
+    if ss != 0 {
+        let mut b = [0u8; 12];
+        g.read(ss, &mut b)?;
+        let sp = u32::from_le_bytes(b[0..4].try_into().unwrap());
+        let flags = i32::from_le_bytes(b[4..8].try_into().unwrap());
+        let size = u32::from_le_bytes(b[8..12].try_into().unwrap());
+        const SS_AUTODISARM: i32 = 1 << 31;
+        if flags & !(libc::SS_DISABLE | SS_AUTODISARM) != 0 {
+            return Err(EINVAL);
+        }
+        if flags & libc::SS_DISABLE == 0 && size < libc::MINSIGSTKSZ as u32 {
+            return Err(ENOMEM);
+        }
+        let record = if flags & libc::SS_DISABLE != 0 { (0, libc::SS_DISABLE, 0) } else { (sp, flags, size) };
+        ALT_STACK.with(|s| s.set(record));
+    }
+    if old != 0 {
+        let mut b = [0u8; 12];
+        b[0..4].copy_from_slice(&current.0.to_le_bytes());
+        b[4..8].copy_from_slice(&current.1.to_le_bytes());
+        b[8..12].copy_from_slice(&current.2.to_le_bytes());
+        g.write(old, &b)?;
+    }
+    Ok(0)
+}
+
+/// The signal a native program would have received for a trap.
+pub fn signal_for_trap(kind: Option<cwali_rt::TrapKind>) -> i32 {
+    use cwali_rt::TrapKind as K;
+    match kind {
+        Some(K::MemoryOutOfBounds | K::StackOverflow | K::TableOutOfBounds | K::NullReference) => libc::SIGSEGV,
+        Some(K::IntegerDivisionByZero | K::IntegerOverflow) => libc::SIGFPE,
+        Some(K::UnalignedAtomic) => libc::SIGBUS,
+        _ => libc::SIGILL,
+    }
+}
+
+/// End the process as if killed by `sig`.
+pub fn die_by_signal(sig: i32) -> ! {
+    // SAFETY: plain libc calls on this process.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+        libc::_exit(128 + sig)
+    }
+}

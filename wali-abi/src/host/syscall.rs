@@ -1,0 +1,251 @@
+//! Syscall imports: the generic table-driven pass-through, and the calls that need more.
+
+use crate::Arch;
+use crate::syscalls::{ArgKind, HostReason, Len, Syscall, ValType};
+
+use super::guest::{EFAULT, Guest, SysResult, raw_syscall};
+use super::{memory, process, signals};
+
+const ENOSYS: i64 = -(libc::ENOSYS as i64);
+const EINVAL: i64 = -(libc::EINVAL as i64);
+const EACCES: i64 = -(libc::EACCES as i64);
+
+/// Widen the guest's argument values to 64-bit host registers (before pointer translation).
+pub fn widen(sc: &Syscall, raw: &[i64]) -> Vec<u64> {
+    sc.args
+        .iter()
+        .zip(raw)
+        .map(|(a, &v)| match a.ty {
+            ValType::I64 => v as u64,
+            ValType::I32 => a.widen_i32(v as i32),
+        })
+        .collect()
+}
+
+/// Translate one argument per its kind: pointers to checked host addresses.
+fn translate(g: &Guest<'_>, kind: ArgKind, v: u64, args: &[u64]) -> Result<u64, i64> {
+    let addr = v as u32;
+    let len = |l: Len| l.bytes(args, |p| g.read_u32(p).ok()).ok_or(EFAULT);
+    Ok(match kind {
+        ArgKind::Scalar { .. } | ArgKind::Fd | ArgKind::OpenFlags | ArgKind::AddrHint | ArgKind::Dependent => v,
+        ArgKind::PtrIn(l) | ArgKind::PtrOut(l) | ArgKind::PtrInOut(l) => g.ptr(addr, len(l)?)? as u64,
+        ArgKind::MemRange(l) => g.range(addr, len(l)?)? as u64,
+        ArgKind::Str => g.cstr(addr)? as u64,
+        ArgKind::Struct(s) if s.aarch64_only && cfg!(target_arch = "x86_64") => {
+            let count = match s.count {
+                crate::syscalls::Count::One => 1,
+                crate::syscalls::Count::Arg(i) => args[i as usize] & 0xFFFF_FFFF,
+            };
+            g.ptr(addr, count * s.layout.size() as u64)? as u64
+        }
+        ArgKind::Struct(_) | ArgKind::StrArray => return Err(ENOSYS),
+    })
+}
+
+/// Translate every argument and enter the kernel with the host number.
+pub fn pass_through(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    let Some(nr) = sc.nr(Arch::HOST.expect("supported host")) else { return Err(ENOSYS) };
+    let mut a = [0u64; 6];
+    for (i, (arg, &v)) in sc.args.iter().zip(args).enumerate() {
+        a[i] = translate(g, arg.kind, v, args)?;
+    }
+    check(raw_syscall(nr, a))
+}
+
+fn check(r: i64) -> SysResult {
+    if (-4095..0).contains(&r) { Err(r) } else { Ok(r) }
+}
+
+/// Run syscall `sc` for the guest.
+pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    use crate::syscalls::Handling;
+    match sc.handling {
+        Handling::PassThrough => pass_through(g, sc, args),
+        Handling::Host(reason) => match (reason, sc.name) {
+            (_, "mmap") => memory::mmap(g, args),
+            (_, "munmap") => memory::munmap(g, args),
+            (_, "mremap") => memory::mremap(g, args),
+            (_, "brk") => Ok(0),
+            (_, "rt_sigaction") => signals::rt_sigaction(g, args),
+            (_, "rt_sigprocmask") => signals::rt_sigprocmask(g, args),
+            (_, "sigaltstack") => signals::sigaltstack(g, args),
+            (_, "rt_sigreturn") => Err(-1),
+            (_, "readv" | "writev") => iovec_call(g, sc, args),
+            (_, "sendmsg" | "recvmsg") => msg_call(g, sc, args),
+            (_, "pselect6") => pselect6(g, args),
+            (_, "open" | "openat") => open(g, sc, args),
+            (_, "ioctl") => ioctl(g, args),
+            (_, "fcntl") => fcntl(g, args),
+            (_, "futex") => futex(g, args),
+            (_, "prctl") => prctl(g, args),
+            (_, "set_tid_address") => pass_through_raw(g, sc, args),
+            (_, "fork") => process::fork(),
+            (_, "execve") => process::execve(g, args),
+            (_, "exit") => process::exit_thread(args[0] as i32),
+            (_, "exit_group") => process::exit_process(args[0] as i32),
+            (HostReason::Stub, _) => Err(-1),
+            _ => Err(ENOSYS),
+        },
+    }
+}
+
+/// For host-handled calls whose arguments are all plain (e.g. set_tid_address).
+fn pass_through_raw(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    pass_through(g, sc, args)
+}
+
+fn nr(name: &str) -> u32 {
+    crate::syscalls::by_name(name).and_then(|s| s.nr(Arch::HOST.unwrap())).unwrap_or(u32::MAX)
+}
+
+/// Paths WALI never opens (§15): the process's own memory file.
+fn forbidden_path(path: &str) -> bool {
+    let own = format!("/proc/{}/mem", std::process::id());
+    matches!(path, "/proc/self/mem" | "/proc/thread-self/mem") || path == own
+}
+
+fn open(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    let path_arg = if sc.name == "open" { 0 } else { 1 };
+    let path = g.string(args[path_arg] as u32)?;
+    if forbidden_path(&path) {
+        return Err(EACCES);
+    }
+    let mut a = [0u64; 6];
+    for (i, (arg, &v)) in sc.args.iter().zip(args).enumerate() {
+        a[i] = translate(g, arg.kind, v, args)?;
+    }
+    if sc.name == "open" && cfg!(not(target_arch = "x86_64")) {
+        return check(raw_syscall(nr("openat"), [(-100i64) as u64, a[0], a[1], a[2], 0, 0]));
+    }
+    check(raw_syscall(sc.nr(Arch::HOST.unwrap()).unwrap(), a))
+}
+
+/// Host iovec array for `count` guest iovecs at `addr` (8 bytes each: base u32, len u32).
+fn host_iovecs(g: &Guest<'_>, addr: u32, count: u32) -> Result<Vec<libc::iovec>, i64> {
+    if count > 1024 {
+        return Err(EINVAL);
+    }
+    let mut raw = vec![0u8; count as usize * 8];
+    g.read(addr, &mut raw)?;
+    raw.chunks(8)
+        .map(|c| {
+            let base = u32::from_le_bytes(c[0..4].try_into().unwrap());
+            let len = u32::from_le_bytes(c[4..8].try_into().unwrap());
+            Ok(libc::iovec { iov_base: g.ptr(base, len as u64)? as *mut libc::c_void, iov_len: len as usize })
+        })
+        .collect()
+}
+
+fn iovec_call(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    let iov = host_iovecs(g, args[1] as u32, args[2] as u32)?;
+    let nr = sc.nr(Arch::HOST.unwrap()).unwrap();
+    check(raw_syscall(nr, [args[0], iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0]))
+}
+
+/// sendmsg/recvmsg: guest msghdr (36 bytes) → host msghdr; recvmsg writes back lengths and flags.
+fn msg_call(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
+    let addr = args[1] as u32;
+    let mut m = [0u8; 36];
+    g.read(addr, &mut m)?;
+    let field = |o: usize| u32::from_le_bytes(m[o..o + 4].try_into().unwrap());
+    let (name, namelen, iov_addr, iovlen, control, controllen) =
+        (field(0), field(4), field(8), field(12), field(20), field(24));
+    let iov = host_iovecs(g, iov_addr, iovlen)?;
+    // SAFETY: all-zero is a valid msghdr.
+    let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
+    h.msg_name = g.ptr(name, namelen as u64)? as *mut libc::c_void;
+    h.msg_namelen = namelen;
+    h.msg_iov = iov.as_ptr() as *mut libc::iovec;
+    h.msg_iovlen = iov.len();
+    h.msg_control = g.ptr(control, controllen as u64)? as *mut libc::c_void;
+    h.msg_controllen = controllen as usize;
+    h.msg_flags = field(32) as i32;
+    let nr = sc.nr(Arch::HOST.unwrap()).unwrap();
+    let r = check(raw_syscall(nr, [args[0], &mut h as *mut _ as u64, args[2], 0, 0, 0]))?;
+    if sc.name == "recvmsg" {
+        g.write(addr + 4, &h.msg_namelen.to_le_bytes())?;
+        g.write(addr + 24, &(h.msg_controllen as u32).to_le_bytes())?;
+        g.write(addr + 32, &h.msg_flags.to_le_bytes())?;
+    }
+    Ok(r)
+}
+
+/// pselect6: the 6th argument points to {u64 sigset pointer, u64 size}.
+fn pselect6(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let set = |a: u64| g.ptr(a as u32, 128).map(|p| p as u64);
+    let (r, w, e) = (set(args[1])?, set(args[2])?, set(args[3])?);
+    let timeout = g.ptr(args[4] as u32, 16)? as u64;
+    let mut mask: [u64; 2] = [0, 0];
+    let mask_ptr = if args[5] as u32 == 0 {
+        0
+    } else {
+        let sigset = g.read_u64(args[5] as u32)? as u32;
+        let size = g.read_u64(args[5] as u32 + 8)?;
+        mask[0] = g.ptr(sigset, size)? as u64;
+        mask[1] = size;
+        mask.as_mut_ptr() as u64
+    };
+    check(raw_syscall(nr("pselect6"), [args[0], r, w, e, timeout, mask_ptr]))
+}
+
+/// ioctl requests whose third argument is an integer, not a pointer.
+const INT_IOCTLS: &[u64] = &[
+    0x5409, // TCSBRK
+    0x540A, // TCXONC
+    0x540B, // TCFLSH
+    0x540E, // TIOCSCTTY
+    0x5425, // TCSBRKP
+];
+
+fn ioctl(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let request = args[1] & 0xFFFF_FFFF;
+    let arg = if INT_IOCTLS.contains(&request) {
+        args[2] & 0xFFFF_FFFF
+    } else {
+        // Pointer-taking requests read/write a small struct; bound by the request's size field
+        // when it encodes one, else by a conservative 256 bytes within memory.
+        let size = ((request >> 16) & 0x3FFF).max(1);
+        let addr = args[2] as u32;
+        if addr == 0 {
+            0
+        } else {
+            let avail = (g.mem.byte_len() as u64).saturating_sub(addr as u64);
+            g.ptr(addr, size.min(avail.max(1)))? as u64
+        }
+    };
+    check(raw_syscall(nr("ioctl"), [args[0], request, arg, 0, 0, 0]))
+}
+
+fn fcntl(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let cmd = args[1] as i32;
+    let arg = match cmd {
+        // F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK/SETLK/SETLKW: struct flock (32 bytes)
+        5 | 6 | 7 | 36 | 37 | 38 => g.ptr(args[2] as u32, 32)? as u64,
+        // F_SETOWN_EX, F_GETOWN_EX: struct f_owner_ex; F_GETOWNER_UIDS: uid_t[2]
+        15 | 16 | 17 => g.ptr(args[2] as u32, 8)? as u64,
+        _ => args[2],
+    };
+    check(raw_syscall(nr("fcntl"), [args[0], cmd as u64, arg, 0, 0, 0]))
+}
+
+fn futex(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let op = args[1] as u32;
+    let cmd = op & !(128 | 256);
+    let uaddr = g.range(args[0] as u32, 4)? as u64;
+    // FUTEX_REQUEUE, CMP_REQUEUE, WAKE_OP, CMP_REQUEUE_PI take an integer val2 and a second address.
+    let (timeout, uaddr2) = match cmd {
+        3 | 4 | 5 | 12 => (args[3] & 0xFFFF_FFFF, g.range(args[4] as u32, 4)? as u64),
+        _ => (g.ptr(args[3] as u32, 16)? as u64, g.ptr(args[4] as u32, 4)? as u64),
+    };
+    check(raw_syscall(nr("futex"), [uaddr, op as u64, args[2] & 0xFFFF_FFFF, timeout, uaddr2, args[5]]))
+}
+
+fn prctl(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    match args[0] as i32 {
+        libc::PR_SET_NAME | libc::PR_GET_NAME => {
+            let p = g.ptr(args[1] as u32, 16)? as u64;
+            check(raw_syscall(nr("prctl"), [args[0], p, 0, 0, 0, 0]))
+        }
+        _ => Err(EINVAL),
+    }
+}
