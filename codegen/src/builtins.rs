@@ -71,6 +71,10 @@ builtins! {
     AtomicNotify: (VmCtx, I32, I32, I32) -> Some(I32), trap None;
     // (vmctx): deliver pending guest signals at a safe point
     Safepoint: (VmCtx) -> None, trap None;
+    // (vmctx, jmp_buf, savesigs) -> 0, or the longjmp value on the second return
+    SetJmp: (VmCtx, I32, I32) -> Some(I32), trap None;
+    // (vmctx, jmp_buf, value) -> returns only when the jump is impossible
+    LongJmp: (VmCtx, I32, I32) -> Some(I32), trap Some(TrapKind::BadLongjmp);
     // (nr, a1..a6) -> kernel result: the raw syscall stub (no VMContext)
     Syscall: (I64, I64, I64, I64, I64, I64, I64) -> Some(I64), trap None;
 }

@@ -28,8 +28,8 @@ use crate::{CompileError, Config};
 /// What the translator of every function of one module shares.
 pub(crate) struct ModuleEnv<'a> {
     pub module: &'a ModuleInfo,
-    /// Imported functions compiled as inline syscalls.
-    pub inline_syscalls: HashMap<u32, crate::inline_syscall::InlineSyscall>,
+    /// Imported functions compiled as intrinsics (inline syscalls, setjmp/longjmp).
+    pub intrinsics: HashMap<u32, crate::inline_syscall::Intrinsic>,
     pub offsets: &'a VMOffsets,
     pub config: &'a Config,
     pub isa: &'a OwnedTargetIsa,
@@ -583,10 +583,10 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let n = module.types[type_index as usize].params().len();
         let args = self.popn(n);
         if module.is_imported_func(func)
-            && let Some(sc) = self.env.inline_syscalls.get(&func)
+            && let Some(intrinsic) = self.env.intrinsics.get(&func)
         {
             let has_result = !module.types[type_index as usize].results().is_empty();
-            self.translate_inline_syscall(sc, args, has_result);
+            self.translate_intrinsic(intrinsic, args, has_result);
             if tail {
                 let n = self.control[0].num_results;
                 let values = self.peekn(n).to_vec();

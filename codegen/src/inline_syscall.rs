@@ -42,9 +42,20 @@ pub struct InlineSyscall {
     pub args: Vec<InlineArg>,
 }
 
-/// Decides which imports are inline syscalls: `(module, name, type) -> Some(..)`.
+/// An import the translator compiles itself instead of calling the host function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intrinsic {
+    /// A pass-through syscall entered directly.
+    Syscall(InlineSyscall),
+    /// `setjmp(env)` / `sigsetjmp(env, savesigs)` (`savesigs`: the import has that parameter).
+    SetJmp { savesigs: bool },
+    /// `longjmp(env, value)`.
+    LongJmp,
+}
+
+/// Decides which imports are intrinsics: `(module, name, type) -> Some(..)`.
 #[derive(Clone)]
-pub struct SyscallResolver(pub Arc<dyn Fn(&str, &str, &FuncType) -> Option<InlineSyscall> + Send + Sync>);
+pub struct SyscallResolver(pub Arc<dyn Fn(&str, &str, &FuncType) -> Option<Intrinsic> + Send + Sync>);
 
 impl std::fmt::Debug for SyscallResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,6 +66,23 @@ impl std::fmt::Debug for SyscallResolver {
 const EFAULT: i64 = 14;
 
 impl FuncTranslator<'_, '_> {
+    /// Emit an intrinsic import call; `args` are already popped.
+    pub(crate) fn translate_intrinsic(&mut self, intrinsic: &Intrinsic, args: Vec<Value>, has_result: bool) {
+        match intrinsic {
+            Intrinsic::Syscall(sc) => self.translate_inline_syscall(sc, args, has_result),
+            Intrinsic::SetJmp { savesigs } => {
+                let savesigs = if *savesigs { args[1] } else { self.b.ins().iconst(types::I32, 0) };
+                let r = self.call_builtin(Builtin::SetJmp, &[args[0], savesigs]).expect("setjmp returns");
+                if has_result {
+                    self.push(r);
+                }
+            }
+            Intrinsic::LongJmp => {
+                self.call_builtin(Builtin::LongJmp, &[args[0], args[1]]);
+            }
+        }
+    }
+
     /// Emit an inline syscall for `args` (already popped); pushes the i64 result (if the import
     /// has one).
     pub(crate) fn translate_inline_syscall(&mut self, sc: &InlineSyscall, args: Vec<Value>, has_result: bool) {

@@ -46,7 +46,7 @@ use cwali_frontend::ModuleInfo;
 use rayon::prelude::*;
 
 pub use builtins::{Builtin, BuiltinType};
-pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, SyscallResolver};
+pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver};
 pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
@@ -73,8 +73,8 @@ pub struct Config {
     pub parallel: bool,
     /// Poll for pending guest signals at function entries and loop headers.
     pub safepoints: bool,
-    /// Imports to compile as inline syscalls (WALI pass-through calls).
-    pub inline_syscalls: Option<SyscallResolver>,
+    /// Imports to compile as intrinsics (WALI pass-through syscalls, setjmp/longjmp).
+    pub intrinsics: Option<SyscallResolver>,
 }
 
 impl Default for Config {
@@ -84,7 +84,7 @@ impl Default for Config {
             opt_level: "speed".to_string(),
             parallel: true,
             safepoints: false,
-            inline_syscalls: None,
+            intrinsics: None,
         }
     }
 }
@@ -181,7 +181,7 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
 pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
     let isa = host_isa(config)?;
     let offsets = VMOffsets::new(module);
-    let inline_syscalls = match &config.inline_syscalls {
+    let intrinsics = match &config.intrinsics {
         Some(resolve) => module
             .func_imports()
             .enumerate()
@@ -191,7 +191,7 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
             .collect(),
         None => Default::default(),
     };
-    let env = func_translator::ModuleEnv { module, inline_syscalls, offsets: &offsets, config, isa: &isa };
+    let env = func_translator::ModuleEnv { module, intrinsics, offsets: &offsets, config, isa: &isa };
 
     // Function ids in the JIT module: defined functions first (id = defined index), then the
     // array trampolines, then the host trampolines (one of each per module type).

@@ -24,10 +24,12 @@ pub enum TrapKind {
     AtomicWaitNonShared,
     /// A call to an import the runtime could not provide (WALI: unknown non-syscall import).
     UnknownImport,
+    /// `longjmp` to a `jmp_buf` without a live `setjmp` frame on this thread.
+    BadLongjmp,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 13] = [
+    pub const ALL: [TrapKind; 14] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -41,6 +43,7 @@ impl TrapKind {
         TrapKind::NullReference,
         TrapKind::AtomicWaitNonShared,
         TrapKind::UnknownImport,
+        TrapKind::BadLongjmp,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -59,6 +62,7 @@ impl TrapKind {
             TrapKind::NullReference => "null reference",
             TrapKind::AtomicWaitNonShared => "atomic wait on non-shared memory",
             TrapKind::UnknownImport => "call to an unresolved import",
+            TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
         }
     }
 

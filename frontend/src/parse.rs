@@ -21,12 +21,19 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
         Err(Failure::Parse(e)) => Err(Error::Malformed { message: e.message().to_string(), offset: e.offset() }),
         Err(Failure::Done(e)) => Err(e),
         Err(Failure::Validate(e)) => {
+            let message = e.message().lines().collect::<Vec<_>>().join(" ");
+            // Section contents are decoded inside the validator, so a decoding error surfaces
+            // there too: a read-only pass tells malformed bytes from invalid modules.
+            if let Err(decode) = decode_only(&bytes, supported_features()) {
+                let message = decode.message().lines().collect::<Vec<_>>().join(" ");
+                return Err(Error::Malformed { message, offset: decode.offset() });
+            }
             // Valid with every feature wasmparser knows but not with ours: say which feature.
             let all = WasmFeatures::all();
             if Validator::new_with_features(all).validate_all(&bytes).is_ok() {
-                Err(Error::Unsupported { message: e.message().to_string(), offset: e.offset() })
+                Err(Error::Unsupported { message, offset: e.offset() })
             } else {
-                Err(Error::Invalid { message: e.message().to_string(), offset: e.offset() })
+                Err(Error::Invalid { message, offset: e.offset() })
             }
         }
     }
@@ -77,7 +84,10 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
     };
     let mut allocs = wasmparser::FuncValidatorAllocations::default();
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    let mut parser = Parser::new(0);
+    // Limits, LEB widths and the like depend on the feature set (memory64 reads 64-bit limits).
+    parser.set_features(features);
+    for payload in parser.parse_all(bytes) {
         let payload = payload.parse_err()?;
         match validator.payload(&payload).valid_err()? {
             ValidPayload::Func(to_validate, body) => {
@@ -207,6 +217,41 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
         }
     }
     Ok(info)
+}
+
+/// Decode every section item and operator without validating anything.
+fn decode_only(bytes: &[u8], features: WasmFeatures) -> Result<(), BinaryReaderError> {
+    fn all<T>(items: impl IntoIterator<Item = Result<T, BinaryReaderError>>) -> Result<(), BinaryReaderError> {
+        items.into_iter().try_for_each(|i| i.map(drop))
+    }
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    for payload in parser.parse_all(bytes) {
+        match payload? {
+            Payload::TypeSection(r) => all(r)?,
+            Payload::ImportSection(r) => {
+                for imports in r {
+                    all(imports?)?;
+                }
+            }
+            Payload::FunctionSection(r) => all(r)?,
+            Payload::TableSection(r) => all(r)?,
+            Payload::MemorySection(r) => all(r)?,
+            Payload::GlobalSection(r) => all(r)?,
+            Payload::ExportSection(r) => all(r)?,
+            Payload::ElementSection(r) => all(r)?,
+            Payload::DataSection(r) => all(r)?,
+            Payload::CodeSectionEntry(body) => {
+                all(body.get_locals_reader()?)?;
+                let mut ops = body.get_operators_reader()?;
+                while !ops.eof() {
+                    ops.read()?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn read_element(element: wasmparser::Element<'_>) -> Result<ElementSegment, Failure> {

@@ -242,6 +242,8 @@ pub(crate) fn table() -> *const usize {
                     Builtin::AtomicWait64 => atomic_wait64 as *const () as usize,
                     Builtin::AtomicNotify => atomic_notify as *const () as usize,
                     Builtin::Safepoint => safepoint as *const () as usize,
+                    Builtin::SetJmp => crate::setjmp::cwali_setjmp_stub as *const () as usize,
+                    Builtin::LongJmp => crate::setjmp::longjmp as *const () as usize,
                     Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,
                 })
                 .collect()

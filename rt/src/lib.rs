@@ -27,6 +27,7 @@ mod builtins;
 mod caller;
 mod func;
 mod instance;
+mod setjmp;
 mod syscall_stub;
 mod type_registry;
 pub mod vm;
@@ -37,6 +38,6 @@ pub use api::{
 };
 pub use builtins::{request_safepoints, set_safepoint_hook};
 pub use caller::{Caller, set_max_wasm_stack};
-pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, SyscallResolver, TrapKind};
+pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver, TrapKind};
 pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
 pub use memory::LinearMemory;

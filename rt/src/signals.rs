@@ -768,3 +768,14 @@ mod tests {
     unsafe impl Send for CodePage {}
     unsafe impl Sync for CodePage {}
 }
+
+/// The innermost landing pad of this thread (for code that jumps across entries: longjmp).
+pub fn current_landing_pad() -> usize {
+    LANDING_PAD.with(|p| p.get() as usize)
+}
+
+/// Make `pad` (a value from [`current_landing_pad`]) the innermost landing pad again, after a
+/// jump that abandoned the entries above it.
+pub fn restore_landing_pad(pad: usize) {
+    LANDING_PAD.with(|p| p.set(pad as *mut c_void));
+}

@@ -239,6 +239,7 @@ pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
     }
     cwali_rt::set_safepoint_hook(signals::safepoint);
     cwali_rt::set_max_wasm_stack(WASM_STACK);
+    prepare_process();
     let main = std::thread::Builder::new().name("wasm-main".into()).stack_size(THREAD_STACK).spawn(main_thread);
     match main {
         Ok(handle) => match handle.join() {
@@ -258,7 +259,42 @@ pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
     }
 }
 
+/// The signal mask the program inherited, set in every Wasm thread.
+static GUEST_MASK: OnceLock<usize> = OnceLock::new();
+
+/// Call before compiling a WALI program (the compiler's thread pool inherits the mask).
+///
+/// Process-directed signals go to any thread that does not block them, the thread-group leader
+/// first. Only Wasm threads may take them, so that a guest handler runs right after the call
+/// that was interrupted, as in the native program: every runtime thread (this one, the
+/// compiler's workers) blocks all but the fault signals, and Wasm threads start with the mask the
+/// program inherited. SIGPIPE goes back to its default action (Rust's start-up ignores it; a
+/// native program writing to a closed pipe is killed by it).
+pub fn prepare_process() {
+    // SAFETY: plain signal-mask calls on the current thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE] {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        let _ = GUEST_MASK.set(Box::into_raw(Box::new(old)) as usize);
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Give the current (Wasm) thread the program's own signal mask.
+fn use_guest_mask() {
+    if let Some(&mask) = GUEST_MASK.get() {
+        // SAFETY: the mask was stored by prepare_process and is never freed.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, mask as *const libc::sigset_t, std::ptr::null_mut()) };
+    }
+}
+
 fn main_thread() {
+    use_guest_mask();
     let p = process();
     let mut store = Store::new(&p.engine);
     let instance = match Instance::new(&mut store, &p.module, &p.imports) {
@@ -377,8 +413,30 @@ fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
 /// The compilation settings of a WALI program: safepoints for signal delivery and, unless every
 /// call is traced, pass-through syscalls compiled inline.
 pub fn engine_config(base: cwali_rt::Config, trace: bool) -> cwali_rt::Config {
-    let inline_syscalls = (!trace).then(|| cwali_rt::SyscallResolver(std::sync::Arc::new(inline_syscall)));
-    cwali_rt::Config { safepoints: true, inline_syscalls, ..base }
+    let resolve = move |module: &str, name: &str, ty: &FuncType| {
+        intrinsic_jump(module, name, ty)
+            .or_else(|| if trace { None } else { inline_syscall(module, name, ty).map(cwali_rt::Intrinsic::Syscall) })
+    };
+    cwali_rt::Config {
+        safepoints: true,
+        intrinsics: Some(cwali_rt::SyscallResolver(std::sync::Arc::new(resolve))),
+        ..base
+    }
+}
+
+/// setjmp/longjmp imports are compiled by codegen (see rt's `setjmp` module): they need the
+/// caller's native frame, which no host function can reach.
+fn intrinsic_jump(module: &str, name: &str, ty: &FuncType) -> Option<cwali_rt::Intrinsic> {
+    use WasmType::I32;
+    if module != syscalls::IMPORT_MODULE {
+        return None;
+    }
+    match (name, ty.params(), ty.results()) {
+        ("setjmp" | "_setjmp", [I32], [I32]) => Some(cwali_rt::Intrinsic::SetJmp { savesigs: false }),
+        ("sigsetjmp", [I32, I32], [I32]) => Some(cwali_rt::Intrinsic::SetJmp { savesigs: true }),
+        ("longjmp" | "_longjmp", [I32, I32], []) => Some(cwali_rt::Intrinsic::LongJmp),
+        _ => None,
+    }
 }
 
 /// The inline form of an import, if it is a pass-through syscall whose every argument codegen

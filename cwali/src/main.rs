@@ -1,0 +1,202 @@
+//! The `cwali` binary: argument parsing, logging set-up and exit codes. The work is done in the
+//! `cwali` library (`run`, `wast`).
+//!
+//! Exit codes follow Wasmtime 48's CLI (`src/commands/run.rs`): 0 on success; a Wasm trap prints
+//! the trap and exits with 128 + SIGABRT (134) on Unix, 3 on Windows, as if the program had
+//! aborted; every other error (unreadable file, invalid module, missing export, ...) prints one
+//! `error:` line and exits with 1. `cwali wast` exits with 1 if any directive failed. Usage
+//! errors exit with clap's code 2.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cwali::run::{RunOptions, format_val, trap_in};
+use cwali_rt::{BoundsChecks, Config, Trap};
+
+#[derive(Parser)]
+#[command(name = "cwali", version, about = "Run WALI programs and WebAssembly modules on a Cranelift JIT")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a WebAssembly module (`.wasm` or `.wat`)
+    Run(RunCommand),
+    /// Run WebAssembly spec test scripts (`.wast`)
+    Wast(WastCommand),
+}
+
+/// Code generation options shared by the subcommands.
+#[derive(Args)]
+struct CodegenOptions {
+    /// How linear-memory accesses are kept in bounds
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = BoundsChecksArg::Guard)]
+    bounds_checks: BoundsChecksArg,
+    /// Cranelift optimization level
+    #[arg(short = 'O', long, value_enum, value_name = "LEVEL", default_value_t = OptLevel::Speed)]
+    opt_level: OptLevel,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BoundsChecksArg {
+    /// Reserve 4 GiB plus a guard region per memory; no explicit checks
+    Guard,
+    /// Compare every access against the memory's current length
+    Explicit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OptLevel {
+    #[value(alias = "0")]
+    None,
+    #[value(alias = "1", alias = "2")]
+    Speed,
+    #[value(name = "speed_and_size", alias = "speed-and-size", alias = "s")]
+    SpeedAndSize,
+}
+
+impl CodegenOptions {
+    fn config(&self) -> Config {
+        Config {
+            bounds_checks: match self.bounds_checks {
+                BoundsChecksArg::Guard => BoundsChecks::Guard,
+                BoundsChecksArg::Explicit => BoundsChecks::Explicit,
+            },
+            opt_level: match self.opt_level {
+                OptLevel::None => "none",
+                OptLevel::Speed => "speed",
+                OptLevel::SpeedAndSize => "speed_and_size",
+            }
+            .to_string(),
+            ..Config::default()
+        }
+    }
+}
+
+#[derive(Args)]
+struct RunCommand {
+    #[command(flatten)]
+    codegen: CodegenOptions,
+    /// Call this export instead of `_start`; ARGS become its parameters and its results are
+    /// printed one per line
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// WALI: the file holding the program's initial environment (one NAME=value per line)
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// WALI: set an environment variable for the program (repeatable)
+    #[arg(long = "env", value_name = "NAME=VAL")]
+    env: Vec<String>,
+    /// WALI: pass cwali's own environment to the program
+    #[arg(long)]
+    inherit_env: bool,
+    /// WALI: print every WALI call with its arguments and result on stderr
+    #[arg(long)]
+    trace: bool,
+    /// The module to run
+    #[arg(value_name = "WASM")]
+    module: PathBuf,
+    /// Arguments for the program (or for the `--invoke`d function)
+    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Args)]
+struct WastCommand {
+    #[command(flatten)]
+    codegen: CodegenOptions,
+    /// The scripts to run
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(cmd) => run(cmd),
+        Command::Wast(cmd) => wast(cmd),
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CWALI_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn run(cmd: RunCommand) -> ExitCode {
+    let opts = RunOptions {
+        module: cmd.module,
+        args: cmd.args,
+        invoke: cmd.invoke,
+        config: cmd.codegen.config(),
+        wali: cwali::run::WaliOptions {
+            env_file: cmd.env_file,
+            env: cmd.env,
+            inherit_env: cmd.inherit_env,
+            trace: cmd.trace,
+        },
+    };
+    match cwali::run::run(&opts) {
+        Ok(results) => {
+            for val in &results {
+                println!("{}", format_val(val));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => match trap_in(&err) {
+            Some(trap) => {
+                eprint!("{}", format_trap(trap));
+                trap_exit_code()
+            }
+            None => {
+                eprintln!("error: {}", single_line(&format!("{err:#}")));
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Error messages stay on one line even when a cause spreads over several (wasmparser prints
+/// some byte arrays with `{:#?}`).
+fn single_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `error: wasm trap: <kind>` and one line per Wasm frame, innermost first.
+fn format_trap(trap: &Trap) -> String {
+    let mut out = format!("error: {trap}\n");
+    for frame in &trap.backtrace {
+        out.push_str(&format!("    at {} (wasm function {})\n", frame.func_name, frame.func_index));
+    }
+    out
+}
+
+/// Wasmtime exits as an aborted process would when Wasm traps.
+fn trap_exit_code() -> ExitCode {
+    if cfg!(unix) { ExitCode::from(128 + libc::SIGABRT as u8) } else { ExitCode::from(3) }
+}
+
+fn wast(cmd: WastCommand) -> ExitCode {
+    let config = cmd.codegen.config();
+    let (mut passed, mut failed) = (0, 0);
+    for file in &cmd.files {
+        let report = cwali::run_wast_file(file, &config);
+        for failure in &report.failures {
+            println!("  {failure}");
+        }
+        let skipped = match report.skipped {
+            0 => String::new(),
+            n => format!(", {n} skipped"),
+        };
+        println!("{}: {} passed, {} failed{skipped}", file.display(), report.passed, report.failed);
+        passed += report.passed;
+        failed += report.failed;
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
