@@ -96,6 +96,9 @@ struct RunCommand {
     /// WALI: print every WALI call with its arguments and result on stderr
     #[arg(long)]
     trace: bool,
+    /// Profiling support: `perfmap` writes /tmp/perf-<pid>.map so `perf` names Wasm functions
+    #[arg(long, value_name = "STRATEGY", value_parser = ["perfmap"])]
+    profile: Option<String>,
     /// The module to run
     #[arg(value_name = "WASM")]
     module: PathBuf,
@@ -129,6 +132,9 @@ fn init_logging() {
 }
 
 fn run(cmd: RunCommand) -> ExitCode {
+    if cmd.profile.is_some() {
+        cwali_rt::profiling::enable_perfmap();
+    }
     let opts = RunOptions {
         module: cmd.module,
         args: cmd.args,

@@ -191,10 +191,14 @@ impl ModuleInfo {
         self.exports.iter().find(|e| e.name == name).map(|e| e.kind)
     }
 
-    /// A readable name for a function: its name-section name, else `wasm-function[N]`.
+    /// A readable name for a function: its name-section name, else an export name, else
+    /// `wasm-function[N]`.
     pub fn func_name(&self, func: FuncIndex) -> String {
-        match self.func_names.get(&func) {
-            Some(name) => name.clone(),
+        if let Some(name) = self.func_names.get(&func) {
+            return name.clone();
+        }
+        match self.exports.iter().find(|e| e.kind == ExportKind::Func(func)) {
+            Some(e) => e.name.clone(),
             None => format!("wasm-function[{func}]"),
         }
     }

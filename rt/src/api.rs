@@ -123,6 +123,9 @@ impl Module {
             })
             .collect();
         let registration = crate::code_registry::register(ranges);
+        if crate::profiling::perfmap_enabled() {
+            crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
+        }
         Ok(Module(Arc::new(ModuleInner { info, code, _registration: registration })))
     }
 

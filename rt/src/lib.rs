@@ -18,6 +18,7 @@
 pub mod code_registry;
 pub mod memory;
 pub mod parking;
+pub mod profiling;
 pub mod signals;
 mod values;
 
