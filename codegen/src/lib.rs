@@ -23,6 +23,7 @@
 //! against the current length instead.
 
 pub mod builtins;
+pub mod cache;
 mod func_translator;
 pub mod inline_syscall;
 mod ops_memory;
@@ -35,13 +36,13 @@ pub mod vmoffsets;
 
 use std::sync::Arc;
 
+use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserExternalName, UserFuncName};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_codegen::{Context, FinalizedMachReloc};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
 use cwali_frontend::ModuleInfo;
 use rayon::prelude::*;
 
@@ -150,16 +151,45 @@ pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     isa_builder.finish(settings::Flags::new(flags)).map_err(|e| CompileError::Isa(e.to_string()))
 }
 
-/// One function's finished code, before it is placed in the JIT's memory.
-struct Finished {
-    bytes: Vec<u8>,
-    alignment: u64,
-    relocs: Vec<FinalizedMachReloc>,
-    traps: Vec<(u32, TrapKind)>,
-    func: ir::Function,
+/// One function's machine code, independent of where it will be placed: what the code cache
+/// stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub bytes: Vec<u8>,
+    pub alignment: u64,
+    pub relocs: Vec<Reloc>,
+    /// Trap sites: offset → kind, sorted by offset.
+    pub traps: Vec<(u32, TrapKind)>,
 }
 
-fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -> Result<Finished, CompileError> {
+/// A relocation in an [`Artifact`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloc {
+    pub offset: u32,
+    pub kind: cranelift_codegen::binemit::Reloc,
+    pub target: RelocTarget,
+    pub addend: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelocTarget {
+    /// Another function of the module, by JIT function id.
+    Func(u32),
+    /// A Cranelift library routine (e.g. `ceilf` on hosts without SSE4.1).
+    LibCall(ir::LibCall),
+    /// An offset inside a function of the module.
+    FuncOffset(u32, u32),
+}
+
+/// The compiled form of a module before loading: defined functions in order, then the array
+/// trampolines and the host trampolines (one of each per module type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifacts {
+    pub funcs: Vec<Artifact>,
+    pub trampolines: Vec<Artifact>,
+}
+
+fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -> Result<Artifact, CompileError> {
     let mut ctx = Context::for_function(func);
     let compiled = ctx
         .compile(&**isa, &mut ControlPlane::default())
@@ -172,16 +202,30 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         .collect();
     traps.sort_by_key(|t| t.0);
     let bytes = compiled.code_buffer().to_vec();
-    let relocs = compiled.buffer.relocs().to_vec();
     let alignment = compiled.buffer.alignment as u64;
-    Ok(Finished { bytes, alignment, relocs, traps, func: ctx.func })
+    let mach_relocs = compiled.buffer.relocs().to_vec();
+    let relocs = mach_relocs
+        .iter()
+        .map(|r| {
+            // Resolve the function-local external name now: the artifact outlives the IR.
+            let m = ModuleReloc::from_mach_reloc(r, &ctx.func, FuncId::from_u32(0));
+            let target = match m.name {
+                ModuleRelocTarget::User { index, .. } => RelocTarget::Func(index),
+                ModuleRelocTarget::LibCall(l) => RelocTarget::LibCall(l),
+                ModuleRelocTarget::FunctionOffset(_, off) => RelocTarget::FuncOffset(u32::MAX, off),
+                ModuleRelocTarget::KnownSymbol(k) => {
+                    return Err(CompileError::Unsupported(format!("relocation to known symbol {k:?}")));
+                }
+            };
+            Ok(Reloc { offset: m.offset, kind: m.kind, target, addend: m.addend })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Artifact { bytes, alignment, relocs, traps })
 }
 
-/// Compile every defined function of `module` plus the trampolines.
-pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
-    let isa = host_isa(config)?;
-    let offsets = VMOffsets::new(module);
-    let intrinsics = match &config.intrinsics {
+/// The intrinsics of a module's function imports (by function index), as `config` resolves them.
+pub fn resolve_intrinsics(module: &ModuleInfo, config: &Config) -> std::collections::HashMap<u32, Intrinsic> {
+    match &config.intrinsics {
         Some(resolve) => module
             .func_imports()
             .enumerate()
@@ -190,20 +234,24 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
             })
             .collect(),
         None => Default::default(),
-    };
+    }
+}
+
+/// Compile every defined function of `module` plus the trampolines, to unplaced code.
+pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifacts, CompileError> {
+    let isa = host_isa(config)?;
+    let offsets = VMOffsets::new(module);
+    let intrinsics = resolve_intrinsics(module, config);
     let env = func_translator::ModuleEnv { module, intrinsics, offsets: &offsets, config, isa: &isa };
 
-    // Function ids in the JIT module: defined functions first (id = defined index), then the
-    // array trampolines, then the host trampolines (one of each per module type).
     let num_defined = module.num_defined_funcs() as usize;
     let num_types = module.types.len();
-
-    let translate = |i: usize| -> Result<Finished, CompileError> {
+    let translate = |i: usize| -> Result<Artifact, CompileError> {
         let func_index = module.num_imported_funcs + i as u32;
         let func = env.translate_function(func_index, UserFuncName::user(0, i as u32))?;
         finish(&isa, func, &|| module.func_name(func_index))
     };
-    let tramp = |i: usize| -> Result<Finished, CompileError> {
+    let tramp = |i: usize| -> Result<Artifact, CompileError> {
         let (ty, array) = (i % num_types, i < num_types);
         let name = UserFuncName::user(0, (num_defined + i) as u32);
         let func = if array {
@@ -213,7 +261,7 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
         };
         finish(&isa, func, &|| format!("trampoline for type {ty}"))
     };
-    let (funcs, tramps) = if config.parallel {
+    let (funcs, trampolines) = if config.parallel {
         rayon::join(
             || (0..num_defined).into_par_iter().map(translate).collect::<Result<Vec<_>, _>>(),
             || (0..2 * num_types).into_par_iter().map(tramp).collect::<Result<Vec<_>, _>>(),
@@ -221,39 +269,70 @@ pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, C
     } else {
         ((0..num_defined).map(translate).collect(), (0..2 * num_types).map(tramp).collect())
     };
-    let (funcs, tramps) = (funcs?, tramps?);
+    Ok(Artifacts { funcs: funcs?, trampolines: trampolines? })
+}
 
-    // Place everything in executable memory.
+/// Place compiled code in executable memory.
+pub fn load(module: &ModuleInfo, artifacts: &Artifacts, config: &Config) -> Result<CompiledModule, CompileError> {
+    let isa = host_isa(config)?;
+    let num_defined = module.num_defined_funcs() as usize;
+    let num_types = module.types.len();
+    if artifacts.funcs.len() != num_defined || artifacts.trampolines.len() != 2 * num_types {
+        return Err(CompileError::Isa("compiled code does not match the module".into()));
+    }
+    let all: Vec<&Artifact> = artifacts.funcs.iter().chain(&artifacts.trampolines).collect();
     let builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
     let mut jit = JITModule::new(builder);
-    let mut ids = Vec::with_capacity(funcs.len() + tramps.len());
-    for (i, f) in funcs.iter().chain(tramps.iter()).enumerate() {
-        let id = jit
-            .declare_function(&format!("f{i}"), Linkage::Local, &f.func.signature)
-            .map_err(|e| CompileError::Isa(e.to_string()))?;
+    let jit_err = |e: cranelift_module::ModuleError| CompileError::Isa(e.to_string());
+    // Function ids: defined functions first (id = defined index), then the trampolines. The
+    // declared signature is not used by code placed as bytes.
+    let signature = ir::Signature::new(isa.default_call_conv());
+    let mut ids = Vec::with_capacity(all.len());
+    for i in 0..all.len() {
+        let id = jit.declare_function(&format!("f{i}"), Linkage::Local, &signature).map_err(jit_err)?;
         debug_assert_eq!(id.as_u32() as usize, i);
         ids.push(id);
     }
-    for (f, &id) in funcs.iter().chain(tramps.iter()).zip(&ids) {
-        let relocs: Vec<ModuleReloc> = f.relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &f.func, id)).collect();
-        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs).map_err(|e| CompileError::Isa(e.to_string()))?;
+    for (i, (f, &id)) in all.iter().zip(&ids).enumerate() {
+        let relocs = f
+            .relocs
+            .iter()
+            .map(|r| {
+                let name = match r.target {
+                    RelocTarget::Func(index) if (index as usize) < all.len() => ModuleRelocTarget::user(0, index),
+                    RelocTarget::LibCall(l) => ModuleRelocTarget::LibCall(l),
+                    RelocTarget::FuncOffset(_, off) => ModuleRelocTarget::FunctionOffset(ids[i], off),
+                    RelocTarget::Func(index) => {
+                        return Err(CompileError::Isa(format!("relocation to unknown function {index}")));
+                    }
+                };
+                Ok(ModuleReloc { offset: r.offset, kind: r.kind, name, addend: r.addend })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs).map_err(jit_err)?;
     }
-    jit.finalize_definitions().map_err(|e| CompileError::Isa(e.to_string()))?;
+    jit.finalize_definitions().map_err(jit_err)?;
 
     let addr = |id: FuncId| jit.get_finalized_function(id) as usize;
-    let code: Vec<FunctionCode> = funcs
-        .into_iter()
+    let funcs: Vec<FunctionCode> = artifacts
+        .funcs
+        .iter()
         .enumerate()
         .map(|(i, f)| FunctionCode {
             func_index: module.num_imported_funcs + i as u32,
             ptr: addr(ids[i]),
             len: f.bytes.len(),
-            traps: f.traps,
+            traps: f.traps.clone(),
         })
         .collect();
     let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();
     let host_trampolines = (0..num_types).map(|t| addr(ids[num_defined + num_types + t])).collect();
-    Ok(CompiledModule { _jit: jit, offsets, funcs: code, array_trampolines, host_trampolines })
+    Ok(CompiledModule { _jit: jit, offsets: VMOffsets::new(module), funcs, array_trampolines, host_trampolines })
+}
+
+/// Compile and load `module`.
+pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
+    load(module, &compile_artifacts(module, config)?, config)
 }
 
 /// The external name of a defined function (its JIT function id), for direct calls.

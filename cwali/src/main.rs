@@ -27,6 +27,20 @@ enum Command {
     Run(RunCommand),
     /// Run WebAssembly spec test scripts (`.wast`)
     Wast(WastCommand),
+    /// Compile a module ahead of time to a code file that `cwali run` loads without compiling
+    Compile(CompileCommand),
+}
+
+#[derive(Args)]
+struct CompileCommand {
+    #[command(flatten)]
+    codegen: CodegenOptions,
+    /// The module to compile (`.wasm` or `.wat`)
+    #[arg(value_name = "WASM")]
+    module: PathBuf,
+    /// Where to write the code (default: the module's name with `.cwasm`)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 /// Code generation options shared by the subcommands.
@@ -96,6 +110,10 @@ struct RunCommand {
     /// WALI: print every WALI call with its arguments and result on stderr
     #[arg(long)]
     trace: bool,
+    /// Do not use the on-disk code cache (`$CWALI_CACHE_DIR`, else `$XDG_CACHE_HOME/cwali`, else
+    /// `~/.cache/cwali`)
+    #[arg(long)]
+    no_cache: bool,
     /// Profiling support: `perfmap` writes /tmp/perf-<pid>.map so `perf` names Wasm functions
     #[arg(long, value_name = "STRATEGY", value_parser = ["perfmap"])]
     profile: Option<String>,
@@ -116,12 +134,24 @@ struct WastCommand {
     files: Vec<PathBuf>,
 }
 
+fn compile(cmd: CompileCommand) -> ExitCode {
+    let output = cmd.output.unwrap_or_else(|| cmd.module.with_extension("cwasm"));
+    match cwali::run::compile_to_file(&cmd.module, &output, cmd.codegen.config()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", single_line(&format!("{err:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(cmd) => run(cmd),
         Command::Wast(cmd) => wast(cmd),
+        Command::Compile(cmd) => compile(cmd),
     }
 }
 
@@ -140,6 +170,7 @@ fn run(cmd: RunCommand) -> ExitCode {
         args: cmd.args,
         invoke: cmd.invoke,
         config: cmd.codegen.config(),
+        cache: !cmd.no_cache,
         wali: cwali::run::WaliOptions {
             env_file: cmd.env_file,
             env: cmd.env,

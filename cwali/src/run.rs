@@ -27,7 +27,44 @@ pub struct RunOptions {
     /// Call this export instead of `_start`.
     pub invoke: Option<String>,
     pub config: Config,
+    /// Use the on-disk code cache.
+    pub cache: bool,
     pub wali: WaliOptions,
+}
+
+/// The code cache directory: `$CWALI_CACHE_DIR`, else `$XDG_CACHE_HOME/cwali`, else `~/.cache/cwali`.
+pub fn cache_dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("CWALI_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("cwali")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("cwali")))
+}
+
+fn engine(config: Config, cache: bool) -> Engine {
+    let engine = Engine::new(config);
+    match cache_dir() {
+        Some(dir) if cache => engine.with_cache_dir(dir),
+        _ => engine,
+    }
+}
+
+/// The module a file holds: the module itself, or the one inside a code file.
+fn module_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    if cwali_rt::is_code(bytes) {
+        let (_, module, _) = cwali_codegen::cache::deserialize(bytes).map_err(|e| anyhow!("{e}"))?;
+        return Ok(module.into());
+    }
+    Ok(bytes.into())
+}
+
+/// `cwali compile`: write `module` compiled for this host to `output`.
+pub fn compile_to_file(module: &Path, output: &Path, config: Config) -> Result<()> {
+    let bytes = load_wasm_bytes(module)?;
+    let info = cwali_frontend::parse(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
+    let config = if is_wali_program(&info) { cwali_wali_abi::host::engine_config(config, false) } else { config };
+    let code =
+        Engine::new(config).precompile(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
+    std::fs::write(output, code).with_context(|| format!("failed to write `{}`", output.display()))
 }
 
 /// Options that only WALI programs use (Wasmtime-like environment flags, tracing).
@@ -43,7 +80,7 @@ pub struct WaliOptions {
 /// returned as is (the frontend reports what is wrong with it); anything else is parsed as text.
 pub fn load_wasm_bytes(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-    if bytes.starts_with(b"\0asm") || path.extension().is_some_and(|ext| ext == "wasm") {
+    if bytes.starts_with(b"\0asm") || cwali_rt::is_code(&bytes) || path.extension().is_some_and(|ext| ext == "wasm") {
         return Ok(bytes);
     }
     match wat::Parser::new().parse_bytes(Some(path), &bytes) {
@@ -66,15 +103,15 @@ fn one_line(message: &str) -> String {
 pub fn run(opts: &RunOptions) -> Result<Vec<Val>> {
     let path = opts.module.display();
     let bytes = load_wasm_bytes(&opts.module)?;
-    let info = cwali_frontend::parse(&bytes).with_context(|| format!("failed to load `{path}`"))?;
+    let info = cwali_frontend::parse(&module_bytes(&bytes)?).with_context(|| format!("failed to load `{path}`"))?;
     if is_wali_program(&info) {
         cwali_wali_abi::host::prepare_process();
         let config = cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace);
-        let engine = Engine::new(config);
+        let engine = engine(config, opts.cache);
         let module = Module::new(&engine, &bytes).with_context(|| format!("failed to load `{path}`"))?;
         run_wali(&engine, &module, opts);
     }
-    let engine = Engine::new(opts.config.clone());
+    let engine = engine(opts.config.clone(), opts.cache);
     let module = Module::new(&engine, &bytes).with_context(|| format!("failed to load `{path}`"))?;
     if let Some(import) = module.info().imports.first() {
         bail!(

@@ -83,15 +83,32 @@ pub struct FrameInfo {
 #[derive(Clone, Default)]
 pub struct Engine {
     config: Arc<Config>,
+    cache_dir: Option<Arc<std::path::Path>>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
-        Engine { config: Arc::new(config) }
+        Engine { config: Arc::new(config), cache_dir: None }
+    }
+
+    /// Keep compiled code in `dir`, keyed by module, cwali version, CPU features and settings.
+    pub fn with_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Engine {
+        self.cache_dir = Some(Arc::from(dir.into().as_path()));
+        self
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Compile `bytes` (a Wasm module) to a code file that [`Module::new`] loads without
+    /// compiling (`cwali compile`).
+    pub fn precompile(&self, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+        let info = cwali_frontend::parse(bytes)?;
+        let artifacts = cwali_codegen::compile_artifacts(&info, &self.config)?;
+        let key = cwali_codegen::cache::key(&info, &self.config)?;
+        cwali_codegen::cache::serialize(&key, bytes, &artifacts)
+            .ok_or_else(|| Error::Resource("this module's code cannot be saved (unsupported relocation)".into()))
     }
 }
 
@@ -106,10 +123,68 @@ struct ModuleInner {
 pub struct Module(Arc<ModuleInner>);
 
 impl Module {
-    /// Parse, validate and compile `bytes`.
+    /// Parse, validate and compile `bytes`: a Wasm module, or a code file from
+    /// [`Engine::precompile`] (used as is when it was made for this host and these settings,
+    /// recompiled from the module it holds otherwise; a corrupted one is an error).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        use cwali_codegen::cache;
+        if cache::is_code(bytes) {
+            let (key, module_bytes, artifacts) =
+                cache::deserialize(bytes).map_err(|e| Error::Resource(e.to_string()))?;
+            let info = Arc::new(cwali_frontend::parse(&module_bytes)?);
+            if cache::key(&info, engine.config())? == key {
+                let code = cwali_codegen::load(&info, &artifacts, engine.config())?;
+                return Ok(Module::from_parts(info, code));
+            }
+            tracing::warn!("the code file was made for another host, cwali or settings: recompiling");
+            return Module::compile(engine, info);
+        }
         let info = Arc::new(cwali_frontend::parse(bytes)?);
+        if let Some(dir) = &engine.cache_dir {
+            return Module::cached(engine, info, dir);
+        }
+        Module::compile(engine, info)
+    }
+
+    fn compile(engine: &Engine, info: Arc<ModuleInfo>) -> Result<Module, Error> {
         let code = cwali_codegen::compile(&info, engine.config())?;
+        Ok(Module::from_parts(info, code))
+    }
+
+    /// Through the on-disk cache: a valid entry is loaded, anything else recompiled and stored.
+    fn cached(engine: &Engine, info: Arc<ModuleInfo>, dir: &std::path::Path) -> Result<Module, Error> {
+        use cwali_codegen::cache;
+        let key = cache::key(&info, engine.config())?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("{hex}.cwasm"));
+        if let Ok(data) = std::fs::read(&path) {
+            match cache::deserialize(&data) {
+                Ok((k, m, artifacts)) if k == key && *m == *info.bytes => {
+                    if let Ok(code) = cwali_codegen::load(&info, &artifacts, engine.config()) {
+                        return Ok(Module::from_parts(info, code));
+                    }
+                }
+                Ok(_) => tracing::warn!("cache entry {} does not match its module: recompiling", path.display()),
+                Err(e) => tracing::warn!("cache entry {}: {e}: recompiling", path.display()),
+            }
+        }
+        let artifacts = cwali_codegen::compile_artifacts(&info, engine.config())?;
+        if let Some(data) = cache::serialize(&key, &info.bytes, &artifacts) {
+            // Write then rename, so a concurrent reader never sees half a file.
+            let tmp = dir.join(format!("{hex}.{}.tmp", std::process::id()));
+            let stored = std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&tmp, &data))
+                .and_then(|_| std::fs::rename(&tmp, &path));
+            if let Err(e) = stored {
+                tracing::debug!("cannot store {} in the code cache: {e}", path.display());
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        let code = cwali_codegen::load(&info, &artifacts, engine.config())?;
+        Ok(Module::from_parts(info, code))
+    }
+
+    fn from_parts(info: Arc<ModuleInfo>, code: CompiledModule) -> Module {
         let shared: Arc<dyn std::any::Any + Send + Sync> = info.clone();
         let ranges = code
             .funcs
@@ -126,7 +201,7 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        Ok(Module(Arc::new(ModuleInner { info, code, _registration: registration })))
+        Module(Arc::new(ModuleInner { info, code, _registration: registration }))
     }
 
     pub fn info(&self) -> &ModuleInfo {

@@ -39,6 +39,7 @@ pub use api::{
 };
 pub use builtins::{request_safepoints, set_safepoint_hook};
 pub use caller::{Caller, set_max_wasm_stack};
+pub use cwali_codegen::cache::is_code;
 pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver, TrapKind};
 pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
 pub use memory::LinearMemory;

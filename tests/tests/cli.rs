@@ -115,3 +115,63 @@ fn perfmap_names_the_functions() {
     let fields: Vec<&str> = line.split(' ').collect();
     assert!(u64::from_str_radix(fields[0], 16).unwrap() > 0 && u64::from_str_radix(fields[1], 16).unwrap() > 0);
 }
+
+#[test]
+fn compiled_code_files_run_and_corruption_is_detected() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cwasm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let code = dir.join("args.cwasm");
+    let guest = common::wasm("args");
+    let out = cwali(&["compile", guest.to_str().unwrap(), "-o", code.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |path: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["run", "--no-cache"];
+        args.extend(extra);
+        args.push(path.to_str().unwrap());
+        args.extend(["a", "b"]);
+        cwali(&args)
+    };
+    let out = run(&code, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("argv[2]=b"));
+    // Made for other settings (a foreign file): recompiled from the module inside, still runs.
+    let out = run(&code, &["-O", "none"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // One flipped byte: refused, never run.
+    let mut bytes = std::fs::read(&code).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x40;
+    let bad = dir.join("bad.cwasm");
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = run(&bad, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("corrupted"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_transparent_cache_is_used_and_survives_corruption() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache");
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = || {
+        Command::new(common::cwali_exe())
+            .env("CWALI_CACHE_DIR", &dir)
+            .args(["run", common::wasm("hello").to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    assert!(run().status.success());
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    let stamp = std::fs::metadata(entry).unwrap().modified().unwrap();
+    let out = run();
+    assert_eq!(out.stdout, b"hello from wali\n");
+    assert_eq!(std::fs::metadata(entry).unwrap().modified().unwrap(), stamp, "a hit rewrites nothing");
+    let mut bytes = std::fs::read(entry).unwrap();
+    let at = bytes.len() - 40;
+    bytes[at] ^= 1;
+    std::fs::write(entry, &bytes).unwrap();
+    let out = run();
+    assert_eq!(out.stdout, b"hello from wali\n", "{}", stderr(&out));
+    assert_ne!(std::fs::read(entry).unwrap(), bytes, "the corrupted entry was replaced");
+}
