@@ -17,6 +17,18 @@
 //! functions through a per-signature *host trampoline* that spills the arguments to an array and
 //! calls `extern "C" fn(host_ctx, caller_vmctx, values)` (the pointer at `host_ctx + 0`).
 //!
+//! Intrinsics ([`inline_syscall`]): the embedder may mark imports the translator compiles
+//! itself. WALI pass-through syscalls become pointer checks plus a raw syscall stub (no host
+//! call); `setjmp`/`longjmp` become calls of runtime stubs that snapshot and restore the calling
+//! function's native frame. Design note on setjmp: a Cranelift function does not know that a call
+//! returns twice, so after the first return it may reuse a spill slot that the second return
+//! still needs; the setjmp stub therefore copies the caller's whole frame (`[sp, fp+16)`) along
+//! with its callee-saved registers, and longjmp writes it back before jumping, which makes the
+//! second return see exactly the state of the first (see `cwali_rt`'s `setjmp` module).
+//!
+//! Code cache ([`cache`]): [`compile_artifacts`] produces position-independent [`Artifacts`]
+//! (code, relocations, trap tables) that can be stored, and [`load`] places them in memory.
+//!
 //! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
 //! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
 //! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares

@@ -78,7 +78,13 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
             (_, "fcntl") => fcntl(g, args),
             (_, "futex") => futex(g, args),
             (_, "prctl") => prctl(g, args),
-            (_, "set_tid_address") => pass_through_raw(g, sc, args),
+            // Only recorded: passing it through would re-target the host thread's clear-child-tid
+            // word, which the host libc's thread bookkeeping relies on (crate doc).
+            (_, "set_tid_address") => {
+                g.range(args[0] as u32, 4)?;
+                // SAFETY: plain syscall.
+                Ok(unsafe { libc::gettid() } as i64)
+            }
             (_, "fork") => process::fork(),
             (_, "execve") => process::execve(g, args),
             (_, "exit") => process::exit_thread(args[0] as i32),
@@ -87,11 +93,6 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
             _ => Err(ENOSYS),
         },
     }
-}
-
-/// For host-handled calls whose arguments are all plain (e.g. set_tid_address).
-fn pass_through_raw(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
-    pass_through(g, sc, args)
 }
 
 fn nr(name: &str) -> u32 {
