@@ -189,13 +189,25 @@ fn pselect6(g: &Guest<'_>, args: &[u64]) -> SysResult {
     check(raw_syscall(nr("pselect6"), [args[0], r, w, e, timeout, mask_ptr]))
 }
 
-/// ioctl requests whose third argument is an integer, not a pointer.
+/// ioctl requests whose third argument is an integer, not a pointer, or is ignored (a variadic
+/// `ioctl()` called without one passes whatever it finds there).
 const INT_IOCTLS: &[u64] = &[
-    0x5409, // TCSBRK
-    0x540A, // TCXONC
-    0x540B, // TCFLSH
-    0x540E, // TIOCSCTTY
-    0x5425, // TCSBRKP
+    0x5409,     // TCSBRK
+    0x540A,     // TCXONC
+    0x540B,     // TCFLSH
+    0x540C,     // TIOCEXCL (none)
+    0x540D,     // TIOCNXCL (none)
+    0x540E,     // TIOCSCTTY
+    0x5422,     // TIOCNOTTY (none)
+    0x5425,     // TCSBRKP
+    0x5427,     // TIOCSBRK (none)
+    0x5428,     // TIOCCBRK (none)
+    0x5437,     // TIOCVHANGUP (none)
+    0x5441,     // TIOCGPTPEER (open flags)
+    0x5450,     // FIONCLEX (none)
+    0x5451,     // FIOCLEX (none)
+    0x545C,     // TIOCMIWAIT (modem line mask)
+    0x40045436, // TIOCSIG (signal number, despite its _IOW encoding)
 ];
 
 fn ioctl(g: &Guest<'_>, args: &[u64]) -> SysResult {
@@ -222,8 +234,9 @@ fn fcntl(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let arg = match cmd {
         // F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK/SETLK/SETLKW: struct flock (32 bytes)
         5 | 6 | 7 | 36 | 37 | 38 => g.ptr(args[2] as u32, 32)? as u64,
-        // F_SETOWN_EX, F_GETOWN_EX: struct f_owner_ex; F_GETOWNER_UIDS: uid_t[2]
-        15 | 16 | 17 => g.ptr(args[2] as u32, 8)? as u64,
+        // F_SETOWN_EX, F_GETOWN_EX: struct f_owner_ex; F_GETOWNER_UIDS: uid_t[2];
+        // F_GET_RW_HINT, F_SET_RW_HINT, F_GET_FILE_RW_HINT, F_SET_FILE_RW_HINT: u64
+        15 | 16 | 17 | 1035..=1038 => g.ptr(args[2] as u32, 8)? as u64,
         _ => args[2],
     };
     check(raw_syscall(nr("fcntl"), [args[0], cmd as u64, arg, 0, 0, 0]))
