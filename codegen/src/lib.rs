@@ -157,6 +157,8 @@ pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     // Code lives at arbitrary addresses in the JIT's memory.
     set(&mut flags, "is_pic", "false")?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    // Multi-value functions may return more values than there are return registers.
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     // Stack overflow is caught by the prologue's stack-limit check, not by probes.
     set(&mut flags, "enable_probestack", "false")?;
     let isa_builder = cranelift_native::builder().map_err(|e| CompileError::Isa(e.to_string()))?;

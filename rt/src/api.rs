@@ -115,6 +115,8 @@ impl Engine {
 struct ModuleInner {
     info: Arc<ModuleInfo>,
     code: CompiledModule,
+    /// Built at the first instantiation.
+    image: std::sync::OnceLock<Option<crate::memory_image::MemoryImage>>,
     _registration: crate::code_registry::RegistrationHandle,
 }
 
@@ -201,7 +203,7 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        Module(Arc::new(ModuleInner { info, code, _registration: registration }))
+        Module(Arc::new(ModuleInner { info, code, image: Default::default(), _registration: registration }))
     }
 
     pub fn info(&self) -> &ModuleInfo {
@@ -210,6 +212,11 @@ impl Module {
 
     pub fn code(&self) -> &CompiledModule {
         &self.0.code
+    }
+
+    /// The copy-on-write image of memory 0, if the module's data segments allow one.
+    pub(crate) fn memory_image(&self) -> Option<&crate::memory_image::MemoryImage> {
+        self.0.image.get_or_init(|| crate::memory_image::MemoryImage::build(&self.0.info)).as_ref()
     }
 }
 

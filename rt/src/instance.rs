@@ -219,10 +219,21 @@ pub(crate) fn instantiate(
     }
 
     let mode = store.engine().config().bounds_checks;
+    // Memory 0's initial contents come from the module's copy-on-write image when it has one.
+    let mut from_image = false;
     for (i, ty) in info.memories[info.num_imported_memories as usize..].iter().enumerate() {
         match shared.get(i) {
             Some(m) => memories.push(m.clone()),
-            None => memories.push(Arc::new(LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?)),
+            None => {
+                let m = LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?;
+                if i == 0
+                    && let Some(image) = module.memory_image()
+                {
+                    // SAFETY: a fresh memory whose initial pages are accessible and unused.
+                    from_image = unsafe { image.map_into(m.base()) };
+                }
+                memories.push(Arc::new(m));
+            }
         }
     }
 
@@ -333,6 +344,11 @@ pub(crate) fn instantiate(
     }
     for (i, seg) in info.data.iter().enumerate() {
         if let SegmentMode::Active { target, offset } = &seg.mode {
+            if from_image {
+                // Already there: an image exists only when every active segment fits.
+                data.dropped_data[i].store(true, Ordering::Relaxed);
+                continue;
+            }
             let start = as_offset(data.eval(offset));
             if data.memory(*target).write(start, info.data_bytes(seg)).is_err() {
                 return Err(Error::Trap(Trap::new(TrapKind::MemoryOutOfBounds)));

@@ -17,6 +17,7 @@
 
 pub mod code_registry;
 pub mod memory;
+mod memory_image;
 pub mod parking;
 pub mod profiling;
 pub mod signals;

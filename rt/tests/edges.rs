@@ -157,3 +157,26 @@ fn wait_and_notify_across_host_threads() {
     let err = i.get_func("w").unwrap().call(&mut s, &[]).unwrap_err();
     assert_eq!(err.trap_kind(), Some(TrapKind::AtomicWaitNonShared));
 }
+
+#[test]
+fn instances_share_a_copy_on_write_image_but_not_writes() {
+    let e = engine(BoundsChecks::Guard);
+    let wat = r#"(module (memory 2)
+        (data (i32.const 8) "cwali")
+        (data (i32.const 70000) "far")
+        (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0)))
+        (func (export "set") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))"#;
+    let m = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut s = Store::new(&e);
+    let a = Instance::new(&mut s, &m, &[]).unwrap();
+    let b = Instance::new(&mut s, &m, &[]).unwrap();
+    let get = |i: &Instance, s: &mut Store, at: i32| i.get_func("get").unwrap().call(s, &[Val::I32(at)]).unwrap();
+    assert_eq!(get(&a, &mut s, 8), vec![Val::I32(b'c' as i32)]);
+    assert_eq!(get(&a, &mut s, 70002), vec![Val::I32(b'r' as i32)]);
+    assert_eq!(get(&a, &mut s, 100000), vec![Val::I32(0)]);
+    a.get_func("set").unwrap().call(&mut s, &[Val::I32(8), Val::I32(b'X' as i32)]).unwrap();
+    assert_eq!(get(&a, &mut s, 8), vec![Val::I32(b'X' as i32)]);
+    assert_eq!(get(&b, &mut s, 8), vec![Val::I32(b'c' as i32)], "the other instance keeps the image");
+    let c = Instance::new(&mut s, &m, &[]).unwrap();
+    assert_eq!(get(&c, &mut s, 8), vec![Val::I32(b'c' as i32)], "a new instance starts from the image");
+}
