@@ -210,21 +210,31 @@ const INT_IOCTLS: &[u64] = &[
     0x40045436, // TIOCSIG (signal number, despite its _IOW encoding)
 ];
 
+/// Argument sizes of the tty/file ioctls that predate size-encoding request numbers.
+fn legacy_ioctl_size(request: u64) -> u64 {
+    match request {
+        0x5401..=0x5404 => 36, // TCGETS, TCSETS, TCSETSW, TCSETSF: kernel termios
+        0x5413 | 0x5414 => 8,  // TIOCGWINSZ, TIOCSWINSZ
+        0x5412 => 1,           // TIOCSTI
+        0x540F | 0x5410 | 0x5415..=0x541B | 0x5421 | 0x5423 | 0x5424 | 0x5429 | 0x5452 => 4, // int-sized
+        _ => 1,
+    }
+}
+
 fn ioctl(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let request = args[1] & 0xFFFF_FFFF;
     let arg = if INT_IOCTLS.contains(&request) {
         args[2] & 0xFFFF_FFFF
     } else {
-        // Pointer-taking requests read/write a small struct; bound by the request's size field
-        // when it encodes one, else by a conservative 256 bytes within memory.
-        let size = ((request >> 16) & 0x3FFF).max(1);
+        // Pointer-taking requests read/write a small struct: its size is encoded in the request,
+        // or known for the old tty requests that encode none; else at least one byte is checked
+        // (the rest of the reservation is inaccessible, so the kernel fails with EFAULT).
+        let size = match (request >> 16) & 0x3FFF {
+            0 => legacy_ioctl_size(request),
+            n => n,
+        };
         let addr = args[2] as u32;
-        if addr == 0 {
-            0
-        } else {
-            let avail = (g.mem.byte_len() as u64).saturating_sub(addr as u64);
-            g.ptr(addr, size.min(avail.max(1)))? as u64
-        }
+        g.ptr(addr, size)? as u64
     };
     check(raw_syscall(nr("ioctl"), [args[0], request, arg, 0, 0, 0]))
 }
