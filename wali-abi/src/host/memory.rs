@@ -3,7 +3,12 @@
 //! Mappings live in the region above the memory's size at the first mmap, handed out first-fit
 //! from a free list with a bump pointer at the end; the memory grows to cover them. Freed ranges
 //! are re-mapped `PROT_NONE` (never unmapped), so the reservation stays ours and a stale guest
-//! access traps instead of reaching some later host mapping.
+//! access traps instead of reaching some later host mapping. The free list is a set of disjoint
+//! ranges: unmapping a range twice, or one with holes in it, frees each page once.
+//!
+//! `MAP_FIXED`/`MAP_FIXED_NOREPLACE` and `MREMAP_FIXED` are honoured for page-aligned addresses
+//! inside the region (or above its end, which then grows); below the region lies the module's own
+//! memory, which they may not replace (`EINVAL`).
 
 use std::sync::Mutex;
 
@@ -13,18 +18,49 @@ const PAGE: u64 = 4096;
 const WASM_PAGE: u64 = 65536;
 const EINVAL: i64 = -(libc::EINVAL as i64);
 const ENOMEM: i64 = -(libc::ENOMEM as i64);
+const EFAULT: i64 = -(libc::EFAULT as i64);
+const EEXIST: i64 = -(libc::EEXIST as i64);
 
 struct Region {
-    /// Bump end (guest offset); the region starts at the memory size of the first mmap.
+    /// Start of the region (guest offset): the memory size at the first mmap.
+    start: u64,
+    /// Bump end (guest offset): nothing at or above it is mapped by the guest.
     next: u64,
-    /// Freed ranges (start, len), page aligned.
+    /// Freed ranges (start, len): page aligned, disjoint, not touching each other or `next`.
     free: Vec<(u64, u64)>,
+}
+
+impl Region {
+    /// Whether any page of [s, e) is free or beyond the bump end (not mapped by the guest).
+    fn any_unmapped(&self, s: u64, e: u64) -> bool {
+        e > self.next || self.free.iter().any(|&(fs, fl)| fs < e && s < fs + fl)
+    }
+
+    /// Whether any page of [s, e) is mapped by the guest (or is the module's own memory).
+    fn any_mapped(&self, s: u64, e: u64) -> bool {
+        if s < self.start {
+            return true;
+        }
+        let e = e.min(self.next);
+        let free: u64 = self.free.iter().map(|&(fs, fl)| (fs + fl).min(e).saturating_sub(fs.max(s))).sum();
+        s < e && free < e - s
+    }
 }
 
 static REGION: Mutex<Option<Region>> = Mutex::new(None);
 
 fn align(x: u64) -> u64 {
     x.div_ceil(PAGE) * PAGE
+}
+
+/// Grow the memory so that it covers guest offsets below `end`.
+fn cover(g: &Guest<'_>, end: u64) -> Result<(), i64> {
+    let have = g.mem.byte_len() as u64;
+    if end > have {
+        let pages = (end - have).div_ceil(WASM_PAGE);
+        g.mem.grow(pages).ok_or(ENOMEM)?;
+    }
+    Ok(())
 }
 
 /// Reserve `n` bytes (page multiple) of guest address space, growing memory to cover them.
@@ -39,32 +75,69 @@ fn allocate(g: &Guest<'_>, region: &mut Region, n: u64) -> Result<u64, i64> {
         return Ok(start);
     }
     let start = region.next;
-    let end = start + n;
-    let have = g.mem.byte_len() as u64;
-    if end > have {
-        let pages = (end - have).div_ceil(WASM_PAGE);
-        g.mem.grow(pages).ok_or(ENOMEM)?;
-    }
-    region.next = end;
+    cover(g, start + n)?;
+    region.next = start + n;
     Ok(start)
 }
 
-/// Give a range back (it has already been made inaccessible).
-fn release(region: &mut Region, start: u64, n: u64) {
-    if start + n == region.next {
-        region.next = start;
-        // Also fold in free ranges that now touch the end.
-        while let Some(i) = region.free.iter().position(|&(s, l)| s + l == region.next) {
-            region.next = region.free.remove(i).0;
+/// Take [s, e) for a fixed mapping (memory already covers it): out of the free list, and the bump
+/// end moves up to `e`, the gap below `s` (if any) becoming free.
+fn claim(region: &mut Region, s: u64, e: u64) {
+    if e > region.next {
+        if s > region.next {
+            region.free.push((region.next, s - region.next));
         }
+        region.next = e;
+    }
+    let mut out = Vec::with_capacity(region.free.len() + 1);
+    for &(fs, fl) in &region.free {
+        let fe = fs + fl;
+        if fe <= s || fs >= e {
+            out.push((fs, fl));
+            continue;
+        }
+        if fs < s {
+            out.push((fs, s - fs));
+        }
+        if fe > e {
+            out.push((e, fe - e));
+        }
+    }
+    region.free = out;
+}
+
+/// Give a range back (it has already been made inaccessible). Only the part inside the region
+/// counts; pages already free stay free once.
+fn release(region: &mut Region, start: u64, n: u64) {
+    let (mut s, mut e) = (start.max(region.start), (start + n).min(region.next));
+    if s >= e {
+        return;
+    }
+    // Merge with every free range that overlaps or touches [s, e).
+    let mut i = 0;
+    while i < region.free.len() {
+        let (fs, fl) = region.free[i];
+        if fs <= e && s <= fs + fl {
+            s = s.min(fs);
+            e = e.max(fs + fl);
+            region.free.swap_remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    if e == region.next {
+        region.next = s;
     } else {
-        region.free.push((start, n));
+        region.free.push((s, e - s));
     }
 }
 
 fn with_region<R>(g: &Guest<'_>, f: impl FnOnce(&mut Region) -> R) -> R {
     let mut guard = REGION.lock().unwrap_or_else(|e| e.into_inner());
-    let region = guard.get_or_insert_with(|| Region { next: align(g.mem.byte_len() as u64), free: Vec::new() });
+    let region = guard.get_or_insert_with(|| {
+        let start = align(g.mem.byte_len() as u64);
+        Region { start, next: start, free: Vec::new() }
+    });
     f(region)
 }
 
@@ -87,27 +160,51 @@ fn errno() -> i64 {
     -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL) as i64)
 }
 
+/// Host mmap at guest offset `start` with the guest's arguments, always MAP_FIXED.
+fn host_mmap(g: &Guest<'_>, start: u64, len: u64, prot: i32, flags: i32, fd: i32, off: u64) -> Result<(), i64> {
+    // SAFETY: [start, start+len) is inside memory, owned by the region.
+    let p = unsafe {
+        libc::mmap(
+            g.mem.base().add(start as usize) as *mut libc::c_void,
+            len as usize,
+            prot,
+            (flags | libc::MAP_FIXED) & !libc::MAP_FIXED_NOREPLACE,
+            fd,
+            off as libc::off_t,
+        )
+    };
+    if p == libc::MAP_FAILED { Err(errno()) } else { Ok(()) }
+}
+
 pub fn mmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
-    let (len, prot, flags, fd, off) = (args[1] & 0xFFFF_FFFF, args[2] as i32, args[3] as i32, args[4] as i32, args[5]);
+    let (addr, len, prot, flags, fd, off) =
+        (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32, args[3] as i32, args[4] as i32, args[5]);
     if len == 0 {
         return Err(EINVAL);
     }
     let n = align(len);
+    if flags & (libc::MAP_FIXED | libc::MAP_FIXED_NOREPLACE) != 0 {
+        if addr % PAGE != 0 {
+            return Err(EINVAL);
+        }
+        return with_region(g, |region| {
+            let end = addr + n;
+            if addr < region.start {
+                return Err(EINVAL);
+            }
+            if flags & libc::MAP_FIXED == 0 && region.any_mapped(addr, end) {
+                return Err(EEXIST);
+            }
+            cover(g, end)?;
+            // The old contents of the range are replaced only if the new mapping succeeds.
+            host_mmap(g, addr, len, prot, flags, fd, off)?;
+            claim(region, addr, end);
+            Ok(addr as i64)
+        });
+    }
     with_region(g, |region| {
         let start = allocate(g, region, n)?;
-        // SAFETY: [start, start+n) is inside memory (allocate grew it) and owned by the region.
-        let p = unsafe {
-            libc::mmap(
-                g.mem.base().add(start as usize) as *mut libc::c_void,
-                len as usize,
-                prot,
-                (flags | libc::MAP_FIXED) & !libc::MAP_FIXED_NOREPLACE,
-                fd,
-                off as libc::off_t,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            let e = errno();
+        if let Err(e) = host_mmap(g, start, len, prot, flags, fd, off) {
             protect_none(g, start, n);
             release(region, start, n);
             return Err(e);
@@ -132,20 +229,48 @@ pub fn munmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
 
 pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let (old, old_size, new_size) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] & 0xFFFF_FFFF);
-    if old % PAGE != 0 || new_size == 0 {
+    let (flags, new_addr) = (args[3] as i32, args[4] & 0xFFFF_FFFF);
+    let fixed = flags & libc::MREMAP_FIXED != 0;
+    // Linux: unknown bits, or FIXED without MAYMOVE, are invalid. MREMAP_DONTUNMAP (4) is not
+    // supported here (Linux, too, refuses it with EINVAL for many kinds of mapping).
+    if old % PAGE != 0
+        || new_size == 0
+        || flags & !(libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED) != 0
+        || (fixed && flags & libc::MREMAP_MAYMOVE == 0)
+    {
         return Err(EINVAL);
     }
     let (old_n, new_n) = (align(old_size), align(new_size));
     g.range(old as u32, old_n)?;
+    // Growing always moves the mapping here; without MREMAP_MAYMOVE Linux fails instead of moving.
+    if new_n > old_n && flags & libc::MREMAP_MAYMOVE == 0 {
+        return Err(ENOMEM);
+    }
+    // MREMAP_FIXED: an aligned target that does not overlap the old range.
+    if fixed && (new_addr % PAGE != 0 || (new_addr < old + old_n && old < new_addr + new_n)) {
+        return Err(EINVAL);
+    }
     with_region(g, |region| {
-        if new_n <= old_n {
+        // Like Linux (EFAULT), the old range must be mapped: inside the region and not freed.
+        if old < region.start || region.any_unmapped(old, old + old_n) {
+            return Err(EFAULT);
+        }
+        if new_n <= old_n && !fixed {
             if new_n < old_n {
                 protect_none(g, old + new_n, old_n - new_n);
                 release(region, old + new_n, old_n - new_n);
             }
             return Ok(old as i64);
         }
-        let start = allocate(g, region, new_n)?;
+        let start = if fixed {
+            if new_addr < region.start {
+                return Err(EINVAL);
+            }
+            cover(g, new_addr + new_n)?;
+            new_addr
+        } else {
+            allocate(g, region, new_n)?
+        };
         let base = g.mem.base();
         // SAFETY: both ranges are inside the reservation; the kernel moves the pages.
         let p = unsafe {
@@ -159,9 +284,15 @@ pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
         };
         if p == libc::MAP_FAILED {
             let e = errno();
-            release(region, start, new_n);
+            if !fixed {
+                release(region, start, new_n);
+            }
             return Err(e);
         }
+        if fixed {
+            claim(region, start, start + new_n);
+        }
+        // The kernel unmapped the old range: keep the reservation, free its pages.
         protect_none(g, old, old_n);
         release(region, old, old_n);
         Ok(start as i64)

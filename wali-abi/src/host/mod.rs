@@ -319,7 +319,7 @@ fn main_thread() {
 fn thread_ended(instance: Option<&Instance>, trap: &Trap) {
     if trap.message() == process::THREAD_EXIT {
         if process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
-            process::exit_process(0);
+            process::exit_process(process::thread_exit_status());
         }
         return;
     }
@@ -372,8 +372,12 @@ fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
         let Some((entry, _)) = instance.caller().table_func(0, func) else { return };
         let result = instance.caller().call(&entry, &[Val::I32(tid), Val::I32(arg as i32)]);
         match result {
+            // Returning from the entry ends the thread like SYS_exit(0): the last one ends the
+            // process (status 0, as a native last thread's pthread_exit).
             Ok(_) => {
-                process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                if process::LIVE_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                    process::exit_process(0);
+                }
             }
             Err(trap) => thread_ended(Some(&instance), &trap),
         }

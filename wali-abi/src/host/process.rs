@@ -27,11 +27,23 @@ pub fn exit_process(status: i32) -> ! {
     std::process::exit(status & 0xff)
 }
 
+thread_local! {
+    /// The status this thread gave `SYS_exit`, for when it turns out to be the last one.
+    static EXIT_STATUS: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// The status the calling thread passed to `SYS_exit` (0 if it did not).
+pub fn thread_exit_status() -> i32 {
+    EXIT_STATUS.with(|s| s.get())
+}
+
 /// `SYS_exit`: the last thread ends the process, any other only itself.
 pub fn exit_thread(status: i32) -> ! {
     if LIVE_THREADS.load(Ordering::SeqCst) <= 1 {
         exit_process(status);
     }
+    // Another thread may end at the same time; whichever is last uses its own status.
+    EXIT_STATUS.with(|s| s.set(status));
     // SAFETY: called from a host function of Wasm code; the thread's entry catches it.
     unsafe { cwali_rt::raise(cwali_rt::Trap::host(THREAD_EXIT)) }
 }
@@ -44,6 +56,7 @@ pub fn fork() -> SysResult {
     }
     if pid == 0 {
         LIVE_THREADS.store(1, Ordering::SeqCst);
+        super::signals::clear_pending();
     }
     Ok(pid as i64)
 }
@@ -70,9 +83,11 @@ fn pointers(v: &[CString]) -> Vec<*const libc::c_char> {
     v.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
 }
 
-/// execve: native programs directly; a `.wasm` file by re-executing this runtime on it. The
-/// environment goes to `/tmp/wali_env.<pid>` too, where the new runtime (ours or the
-/// reference) finds it (§11.2).
+/// execve: native programs directly; a `.wasm` file by re-executing this runtime on it. For a
+/// `.wasm` target the environment goes to `/tmp/wali_env.<pid>` too, where the new runtime (ours
+/// or the reference) finds it (§11.2). Native targets get `envp` directly and no file (a file left
+/// behind would hand its environment to a later WALI program that gets the same pid, §16.21), and
+/// the file is removed again if execve fails.
 pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let path = g.string(args[0] as u32)?;
     let argv = string_array(g, args[1] as u32)?.unwrap_or_default();
@@ -80,13 +95,14 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let mut head = [0u8; 4];
     let is_wasm = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
         && head == *b"\0asm";
-    if let Some(env) = &envp {
+    let env_file = format!("/tmp/wali_env.{}", std::process::id());
+    if let Some(env) = envp.as_ref().filter(|_| is_wasm) {
         let mut text = Vec::new();
         for e in env.iter().filter(|e| !e.as_bytes().is_empty()) {
             text.extend_from_slice(e.as_bytes());
             text.push(b'\n');
         }
-        let _ = std::fs::write(format!("/tmp/wali_env.{}", std::process::id()), text);
+        let _ = std::fs::write(&env_file, text);
     }
     let env_ptrs = envp.as_deref().map(pointers);
     let env_ptr = env_ptrs.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
@@ -99,7 +115,9 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
         let ptrs = pointers(&new_argv);
         // SAFETY: NULL-terminated arrays of valid C strings.
         unsafe { libc::execve(exe.as_ptr(), ptrs.as_ptr(), env_ptr) };
-        std::io::Error::last_os_error()
+        let err = std::io::Error::last_os_error();
+        let _ = std::fs::remove_file(&env_file);
+        err
     } else {
         let cpath = CString::new(path).map_err(|_| EFAULT)?;
         let ptrs = pointers(&argv);

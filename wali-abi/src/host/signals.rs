@@ -23,10 +23,15 @@ const GUEST_SIG_ERR: u32 = 0xFFFF_FFFF;
 static HANDLERS: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
 /// Guest flags per signal (for SA_RESETHAND and oldact of reserved signals).
 static FLAGS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
-/// Guest masks recorded for the reserved signals (never given to the kernel).
-static RESERVED_MASKS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
-/// Pending signals: bit n of word n/64.
-static PENDING: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
+/// Guest `sa_mask` per signal (bit n-1 = signal n): blocked while the guest handler runs, and
+/// reported back for the reserved signals (whose registrations never reach the kernel).
+static MASKS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
+/// Deliveries to the native handler not yet handed to the guest, per signal: each one runs the
+/// guest handler once, as each kernel delivery runs a native handler once (queued real-time
+/// signals arrive several times).
+static PENDING: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
+/// Sum of PENDING, for a cheap check after every call.
+static PENDING_TOTAL: AtomicU32 = AtomicU32::new(0);
 
 const RESERVED: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
 
@@ -35,23 +40,42 @@ fn reserved_bits() -> u64 {
 }
 
 extern "C" fn native_handler(sig: libc::c_int) {
-    let sig = sig as usize;
-    PENDING[sig / 64].fetch_or(1 << (sig % 64), Ordering::SeqCst);
+    PENDING[sig as usize].fetch_add(1, Ordering::SeqCst);
+    PENDING_TOTAL.fetch_add(1, Ordering::SeqCst);
     cwali_rt::request_safepoints();
 }
 
-pub fn any_pending() -> bool {
-    PENDING[0].load(Ordering::Relaxed) | PENDING[1].load(Ordering::Relaxed) != 0
+/// In a forked child: signals the parent received are not the child's (Linux clears a child's
+/// pending set).
+pub fn clear_pending() {
+    for count in &PENDING {
+        count.store(0, Ordering::SeqCst);
+    }
+    PENDING_TOTAL.store(0, Ordering::SeqCst);
 }
 
-/// Take the lowest pending signal.
+pub fn any_pending() -> bool {
+    PENDING_TOTAL.load(Ordering::Relaxed) != 0
+}
+
+/// Take the lowest pending signal. The kernel only hands a signal to a thread that does not block
+/// it, so whatever is pending was accepted and runs now, even if the mask changed since (e.g.
+/// rt_sigsuspend restored it on return).
 fn take_pending() -> Option<usize> {
-    for (w, word) in PENDING.iter().enumerate() {
-        let v = word.load(Ordering::SeqCst);
-        if v != 0 {
-            let bit = v.trailing_zeros() as usize;
-            word.fetch_and(!(1 << bit), Ordering::SeqCst);
-            return Some(w * 64 + bit);
+    if PENDING_TOTAL.load(Ordering::SeqCst) == 0 {
+        return None;
+    }
+    for (sig, count) in PENDING.iter().enumerate() {
+        let mut c = count.load(Ordering::SeqCst);
+        // Another thread may take it first; only a successful decrement delivers.
+        while c > 0 {
+            match count.compare_exchange(c, c - 1, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => {
+                    PENDING_TOTAL.fetch_sub(1, Ordering::SeqCst);
+                    return Some(sig);
+                }
+                Err(now) => c = now,
+            }
         }
     }
     None
@@ -83,7 +107,24 @@ pub fn run_handler(caller: Caller<'_>, sig: i32) -> Result<bool, Trap> {
         3 => vec![Val::I32(sig), Val::I32(0), Val::I32(0)],
         _ => return Ok(false),
     };
-    caller.call(&func, &args)?;
+    // As the kernel does around a native handler: block sa_mask and, unless SA_NODEFER, the
+    // signal itself while the handler runs; then restore the thread's mask.
+    let mut block = MASKS[sig as usize].load(Ordering::SeqCst);
+    if FLAGS[sig as usize].load(Ordering::Relaxed) & libc::SA_NODEFER as u64 == 0 {
+        block |= 1 << (sig - 1);
+    }
+    // SAFETY: plain signal-mask calls on this thread; sigset_t starts with signals 1..64.
+    let saved = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        *(&mut set as *mut _ as *mut u64) = block & !reserved_bits();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        old
+    };
+    let result = caller.call(&func, &args);
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &saved, std::ptr::null_mut()) };
+    result?;
     Ok(true)
 }
 
@@ -121,9 +162,9 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
         if let Some((h, f, m)) = new {
             HANDLERS[sig as usize].store(if h >= GUEST_SIG_IGN { 0 } else { h }, Ordering::SeqCst);
             FLAGS[sig as usize].store(f, Ordering::SeqCst);
-            RESERVED_MASKS[sig as usize].store(m, Ordering::SeqCst);
+            MASKS[sig as usize].store(m, Ordering::SeqCst);
         }
-        (old_index, old_flags, RESERVED_MASKS[sig as usize].load(Ordering::SeqCst))
+        (old_index, old_flags, MASKS[sig as usize].load(Ordering::SeqCst))
     } else {
         // SAFETY: zeroed sigaction is valid; pointers are to locals.
         let mut host_new: libc::sigaction = unsafe { std::mem::zeroed() };
@@ -144,10 +185,11 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
         if r != 0 {
             return Err(-(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL) as i64));
         }
-        if let Some((h, f, _)) = new {
+        if let Some((h, f, m)) = new {
             let guest_fn = !matches!(h, 0 | GUEST_SIG_IGN);
             HANDLERS[sig as usize].store(if guest_fn { h } else { 0 }, Ordering::SeqCst);
             FLAGS[sig as usize].store(f, Ordering::SeqCst);
+            MASKS[sig as usize].store(m, Ordering::SeqCst);
         }
         let handler = match host_old.sa_sigaction {
             libc::SIG_DFL => 0,
