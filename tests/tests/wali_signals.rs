@@ -123,7 +123,6 @@ fn sig_default_actions_kill() {
 /// getpid(), and a tkill(getpid()) goes to the runtime's waiting thread, which blocks every
 /// signal, so the guest never sees it.
 #[test]
-#[ignore = "host: the main Wasm thread is not the process's main thread (gettid != getpid)"]
 fn sig_tkill_main_thread_by_pid() {
     let out = assert_same("sig_basic", &Run::args(&["tkill-pid"]));
     assert_eq!(stdout(&out), "main thread's tid is the pid=1\ntkill(getpid())=0\nhandled=1\n");

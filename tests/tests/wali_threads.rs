@@ -85,7 +85,6 @@ fn thr_group_exit_trap_exec() {
 /// as the kernel does natively. cwali only validates the address (the host thread's own
 /// clear-child-tid word must stay the host libc's) and never clears it.
 #[test]
-#[ignore = "set_tid_address: the recorded word is not cleared/woken at thread exit"]
 fn thr_set_tid_address_cleared_at_exit() {
     let out = assert_same("thr_basic", &Run::args(&["cleartid"]));
     assert_eq!(stdout(&out), "set_tid_address returned tid=1\ncleared at thread exit=1\n");

@@ -50,7 +50,14 @@ pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
         }),
         ("__get_init_envfile", ([W::I32, W::I32], [W::I32])) => Box::new(|vmctx, a| {
             let own = std::path::PathBuf::from(format!("/tmp/wali_env.{}", std::process::id()));
-            let path = if std::fs::File::open(&own).is_ok() { Some(own) } else { super::process().env_file.clone() };
+            let path = if std::fs::File::open(&own).is_ok() {
+                // Written by the execve that started us; used once (a later program with the
+                // same pid must not inherit it).
+                process::remove_at_exit(own.clone());
+                Some(own)
+            } else {
+                super::process().env_file.clone()
+            };
             let Some(path) = path else { return ret(0) };
             let mut bytes = path.to_string_lossy().into_owned().into_bytes();
             bytes.push(0);

@@ -218,9 +218,9 @@ fn errno_name(e: i32) -> String {
     format!("{name} ({})", std::io::Error::from_raw_os_error(e))
 }
 
-/// Native stack for each Wasm thread, and how much of it Wasm may use (like a native 8 MiB stack).
-const THREAD_STACK: usize = 16 << 20;
-const WASM_STACK: usize = 8 << 20;
+/// Native stack of a Wasm thread beyond what Wasm code may use: the runtime's frames and the host
+/// functions that run below the deepest Wasm frame.
+const HOST_STACK: usize = 8 << 20;
 
 /// Run a WALI program to completion. Never returns: the process ends with the program's status.
 pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
@@ -238,24 +238,43 @@ pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
         panic!("run() is called once per process");
     }
     cwali_rt::set_safepoint_hook(signals::safepoint);
-    cwali_rt::set_max_wasm_stack(WASM_STACK);
     prepare_process();
-    let main = std::thread::Builder::new().name("wasm-main".into()).stack_size(THREAD_STACK).spawn(main_thread);
-    match main {
-        Ok(handle) => match handle.join() {
-            // The main Wasm thread ended with SYS_exit while others run: they end the process.
-            Ok(()) => loop {
-                std::thread::park();
-            },
-            Err(_) => {
-                let _ = writeln!(std::io::stderr(), "error: the runtime failed while running the program");
-                process::exit_process(70)
-            }
-        },
-        Err(e) => {
-            eprintln!("error: cannot start the main Wasm thread: {e}");
-            process::exit_process(1);
+    // The main Wasm thread is the process's main thread, as in the native program: its tid is
+    // the pid, and signals sent to the pid reach it.
+    cwali_rt::set_max_wasm_stack(wasm_stack());
+    main_thread();
+    // The main Wasm thread ended with SYS_exit while others run: they end the process. This
+    // thread must not take their signals any more.
+    block_all_signals();
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Wasm stack on the process's main thread: its stack limit minus room for the runtime and
+/// the host functions that run below the deepest Wasm frame.
+fn wasm_stack() -> usize {
+    static SIZE: OnceLock<usize> = OnceLock::new();
+    *SIZE.get_or_init(main_thread_wasm_stack)
+}
+
+fn main_thread_wasm_stack() -> usize {
+    let mut lim: libc::rlimit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: plain syscall into a local.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } == 0;
+    let stack = if ok && lim.rlim_cur != libc::RLIM_INFINITY { lim.rlim_cur as usize } else { 64 << 20 };
+    stack.saturating_sub(2 << 20).clamp(512 << 10, 64 << 20)
+}
+
+fn block_all_signals() {
+    // SAFETY: plain signal-mask calls on the current thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE] {
+            libc::sigdelset(&mut set, sig);
         }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -271,18 +290,17 @@ static GUEST_MASK: OnceLock<usize> = OnceLock::new();
 /// program inherited. SIGPIPE goes back to its default action (Rust's start-up ignores it; a
 /// native program writing to a closed pipe is killed by it).
 pub fn prepare_process() {
+    if GUEST_MASK.get().is_some() {
+        return;
+    }
     // SAFETY: plain signal-mask calls on the current thread.
     unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
         let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE] {
-            libc::sigdelset(&mut set, sig);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut old);
         let _ = GUEST_MASK.set(Box::into_raw(Box::new(old)) as usize);
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    block_all_signals();
 }
 
 /// Give the current (Wasm) thread the program's own signal mask.
@@ -355,7 +373,8 @@ fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
     }
     let (tx, rx) = std::sync::mpsc::channel::<i32>();
     process::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let spawned = std::thread::Builder::new().stack_size(THREAD_STACK).spawn(move || {
+    // As much Wasm stack as the main thread has, plus room for the runtime and host functions.
+    let spawned = std::thread::Builder::new().stack_size(wasm_stack() + HOST_STACK).spawn(move || {
         let p = process();
         let mut store = Store::new(&p.engine);
         let instance = match Instance::new_sharing_memories(&mut store, &p.module, &p.imports, &[memory]) {
@@ -371,6 +390,7 @@ fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
         let _ = tx.send(tid);
         let Some((entry, _)) = instance.caller().table_func(0, func) else { return };
         let result = instance.caller().call(&entry, &[Val::I32(tid), Val::I32(arg as i32)]);
+        syscall::clear_child_tid(&instance);
         match result {
             // Returning from the entry ends the thread like SYS_exit(0): the last one ends the
             // process (status 0, as a native last thread's pthread_exit).

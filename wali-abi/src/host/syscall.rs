@@ -7,6 +7,25 @@ use super::guest::{EFAULT, Guest, SysResult, raw_syscall};
 use super::{memory, process, signals};
 
 const ENOSYS: i64 = -(libc::ENOSYS as i64);
+
+thread_local! {
+    /// The guest's `set_tid_address` word of this thread (0: none).
+    static CLEAR_CHILD_TID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// What the kernel does for `set_tid_address` when a thread ends: store 0 in the word and wake
+/// a futex waiter on it (shared and private waiters alike).
+pub fn clear_child_tid(instance: &cwali_rt::Instance) {
+    let addr = CLEAR_CHILD_TID.with(|c| c.replace(0));
+    let Some(mem) = instance.caller().memory(0) else { return };
+    let Some(p) = (addr != 0).then(|| mem.checked_ptr(addr as u64, 4)).flatten() else { return };
+    // SAFETY: a checked, aligned-or-not u32 inside memory; plain futex syscalls.
+    unsafe {
+        (*(p as *const std::sync::atomic::AtomicU32)).store(0, std::sync::atomic::Ordering::SeqCst);
+        libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, i32::MAX, 0, 0, 0);
+        libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG, i32::MAX, 0, 0, 0);
+    }
+}
 const EINVAL: i64 = -(libc::EINVAL as i64);
 const EACCES: i64 = -(libc::EACCES as i64);
 
@@ -82,6 +101,7 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
             // word, which the host libc's thread bookkeeping relies on (crate doc).
             (_, "set_tid_address") => {
                 g.range(args[0] as u32, 4)?;
+                CLEAR_CHILD_TID.with(|c| c.set(args[0] as u32));
                 // SAFETY: plain syscall.
                 Ok(unsafe { libc::gettid() } as i64)
             }
