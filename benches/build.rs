@@ -3,7 +3,8 @@
 //! - every `kernels/<name>.c` becomes a static library with `run` renamed to `bench_<name>_run`,
 //!   linked into the bench binary (the native contender of the compute benchmark);
 //! - `guests/syscalls.c` and the test guest `tests/guests/c/hello.c` become executables in
-//!   `OUT_DIR` (through `wali.h`'s native shims), run as subprocesses like `cwali run`.
+//!   `OUT_DIR` (through `wali.h`'s native shims), run as subprocesses like `cwali run`;
+//! - `native/spawn-probe.c`, the small process the start-up benchmark measures children from.
 //!
 //! The compiler is `$CC` if set, else `clang-19` if it is on the PATH (the compiler of the wasm
 //! side), else `cc`; always `-O2`.
@@ -70,7 +71,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", src.display());
         let dst = out.join(name);
         let status = Command::new(&compiler)
-            .args(["-O2", "-Wall", "-Wextra", "-Wno-unused-function", "-I"])
+            .args(["-O2", "-Wall", "-Wextra", "-Wno-unused-function", "-Werror", "-I"])
             .arg(&include)
             .arg("-o")
             .arg(&dst)
@@ -82,4 +83,5 @@ fn main() {
     };
     exe(&manifest.join("guests/syscalls.c"), "syscalls-native", "BENCH_NATIVE_SYSCALLS");
     exe(&manifest.join("../tests/guests/c/hello.c"), "hello-native", "BENCH_NATIVE_HELLO");
+    exe(&manifest.join("native/spawn-probe.c"), "spawn-probe", "BENCH_SPAWN_PROBE");
 }

@@ -14,7 +14,7 @@ use wasm_encoder::{
     MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 
-use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median};
+use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median, paired_ratio};
 use crate::{Opts, WasmtimeResult};
 
 /// Parameter and result types of the three signatures.
@@ -362,6 +362,9 @@ pub fn generate(target_bytes: usize, seed: u64) -> (Vec<u8>, u32) {
     (module.finish(), index)
 }
 
+/// Compiles a module (and drops it).
+type Compiler = Box<dyn Fn(&[u8]) -> Result<()>>;
+
 pub fn compile(opts: &Opts) -> Result<()> {
     let (reps, target) = if opts.quick { (1, 512 << 10) } else { (3, 3 << 20) };
     let (wasm, nfuncs) = generate(target, 0x5eed_c0de);
@@ -369,7 +372,7 @@ pub fn compile(opts: &Opts) -> Result<()> {
     let load_before = loadavg();
 
     // Engines: (name, threads, compile function).
-    let mut contenders: Vec<(&str, usize, Box<dyn Fn(&[u8]) -> Result<()>>)> = Vec::new();
+    let mut contenders: Vec<(&str, usize, Compiler)> = Vec::new();
     for parallel in [false, true] {
         let threads = if parallel { cores } else { 1 };
         let engine = cwali_rt::Engine::new(cwali_rt::Config { parallel, ..Default::default() });
@@ -415,13 +418,14 @@ pub fn compile(opts: &Opts) -> Result<()> {
             format!("{:.3}", med[i]),
             fmt_num(mib / med[i]),
             fmt_num(nfuncs as f64 / med[i]),
-            fmt_ratio(med[i] / med[wasmtime_same]),
+            fmt_ratio(paired_ratio(&secs[i], &secs[wasmtime_same])),
         ]);
     }
     table.note(format!(
         "Median of {reps} interleaved compilations (`cwali_rt::Module::new` with `Config.parallel` \
          false/true, `wasmtime::Module::new` with `parallel_compilation(false/true)`; both include \
-         validation and making the code executable). Load average {load_before} before, {} after.",
+         validation and making the code executable); ratio: median of per-repetition ratios. Load \
+         average {load_before} before, {} after.",
         loadavg()
     ));
     table.print();

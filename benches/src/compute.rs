@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::stats::{Table, fmt_num, fmt_ratio, geomean, loadavg, median, ms};
+use crate::stats::{Table, fmt_num, fmt_ratio, geomean, loadavg, median, ms, paired_ratio};
 use crate::{Opts, WasmtimeResult};
 
 pub struct Kernel {
@@ -93,8 +93,8 @@ pub fn wasmtime_runner(k: &Kernel, engine: &wasmtime::Engine) -> Result<Runner> 
 }
 
 /// Runs every contender `reps` times on `n` (interleaved, rotating the order), checking the
-/// checksum of every call; returns the median milliseconds per contender and the checksum.
-pub fn measure(kernel: &Kernel, n: i32, contenders: &mut [(&str, Runner)], reps: usize) -> Result<(Vec<f64>, i32)> {
+/// checksum of every call; returns the milliseconds of every run, per contender.
+pub fn measure(kernel: &Kernel, n: i32, contenders: &mut [(&str, Runner)], reps: usize) -> Result<Vec<Vec<f64>>> {
     // Warm-up call of each: page in code and data, and agree on the checksum.
     let mut expected = None;
     for (name, run) in contenders.iter_mut() {
@@ -122,7 +122,7 @@ pub fn measure(kernel: &Kernel, n: i32, contenders: &mut [(&str, Runner)], reps:
             }
         }
     }
-    Ok((times.iter().map(|t| median(t)).collect(), expected))
+    Ok(times)
 }
 
 fn selected_kernels(opts: &Opts) -> Vec<&'static Kernel> {
@@ -130,7 +130,7 @@ fn selected_kernels(opts: &Opts) -> Vec<&'static Kernel> {
 }
 
 pub fn compute(opts: &Opts) -> Result<()> {
-    let reps = if opts.quick { 3 } else { 9 };
+    let reps = if opts.quick { 3 } else { 11 };
     let wasmtime = wasmtime::Engine::new(&wasmtime::Config::new()).wt()?;
     let load_before = loadavg();
     let mut table = Table::new(
@@ -145,8 +145,10 @@ pub fn compute(opts: &Opts) -> Result<()> {
             ("cwali", cwali_runner(k, cwali_rt::Config::default())?),
             ("wasmtime", wasmtime_runner(k, &wasmtime)?),
         ];
-        let (t, _) = measure(k, n, &mut contenders, reps)?;
-        let (rn, rw, wn) = (t[1] / t[0], t[1] / t[2], t[2] / t[0]);
+        let runs = measure(k, n, &mut contenders, reps)?;
+        let t: Vec<f64> = runs.iter().map(|r| median(r)).collect();
+        let (rn, rw, wn) =
+            (paired_ratio(&runs[1], &runs[0]), paired_ratio(&runs[1], &runs[2]), paired_ratio(&runs[2], &runs[0]));
         vs_native.push(rn);
         vs_wasmtime.push(rw);
         wt_native.push(wn);
@@ -175,8 +177,8 @@ pub fn compute(opts: &Opts) -> Result<()> {
     table.note(format!("Kernels: {}.", legend.join("; ")));
     table.note(String::new());
     table.note(format!(
-        "Median of {reps} interleaved runs per contender; one run is one call of `run(n)`, checksums \
-         equal across the three. Native: {}, -O2. cwali: `Config::default()` (guard pages, \
+        "Times: median of {reps} interleaved runs per contender; one run is one call of `run(n)`, \
+         checksums equal across the three. Ratios: median of the per-repetition ratios. Native: {}, -O2. cwali: `Config::default()` (guard pages, \
          safepoints off, as for plain modules). Wasmtime: `Config::new()`. Load average {load_before} \
          before, {} after.",
         env!("BENCH_NATIVE_CC"),
@@ -187,7 +189,7 @@ pub fn compute(opts: &Opts) -> Result<()> {
 }
 
 pub fn safepoints(opts: &Opts) -> Result<()> {
-    let reps = if opts.quick { 3 } else { 9 };
+    let reps = if opts.quick { 3 } else { 11 };
     let load_before = loadavg();
     let mut table = Table::new(
         "Safe points: cwali with Config.safepoints = false vs true",
@@ -200,9 +202,16 @@ pub fn safepoints(opts: &Opts) -> Result<()> {
             ("cwali", cwali_runner(k, cwali_rt::Config::default())?),
             ("cwali+safepoints", cwali_runner(k, cwali_rt::Config { safepoints: true, ..Default::default() })?),
         ];
-        let (t, _) = measure(k, n, &mut contenders, reps)?;
-        ratios.push(t[1] / t[0]);
-        table.row(vec![k.name.to_string(), n.to_string(), fmt_num(t[0]), fmt_num(t[1]), fmt_ratio(t[1] / t[0])]);
+        let runs = measure(k, n, &mut contenders, reps)?;
+        let r = paired_ratio(&runs[1], &runs[0]);
+        ratios.push(r);
+        table.row(vec![
+            k.name.to_string(),
+            n.to_string(),
+            fmt_num(median(&runs[0])),
+            fmt_num(median(&runs[1])),
+            fmt_ratio(r),
+        ]);
     }
     table.row(vec![
         "**geomean**".to_string(),
@@ -212,7 +221,7 @@ pub fn safepoints(opts: &Opts) -> Result<()> {
         format!("**{}**", fmt_ratio(geomean(&ratios))),
     ]);
     table.note(format!(
-        "Median of {reps} interleaved runs; safe points poll the store's pending-signal flag at \
+        "Times: median of {reps} interleaved runs; ratio: median of the per-repetition ratios. Safe points poll the store's pending-signal flag at \
          function entries and loop headers (what `cwali run` enables for WALI programs). Load \
          average {load_before} before, {} after.",
         loadavg()

@@ -9,7 +9,7 @@ use wasm_encoder::{
     MemoryType, Module, TypeSection, ValType,
 };
 
-use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median};
+use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median, paired_ratio};
 use crate::{Opts, WasmtimeResult};
 
 const DATA_LEN: usize = 1 << 20;
@@ -128,14 +128,14 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
         "Instantiation: 1 MiB data segment, 17 pages (64 MiB max) memory",
         &["engine", "instantiate µs", "instantiate + drop µs", "instantiate vs wasmtime", "with drop vs wasmtime"],
     );
-    let (wi, wt) = (median(&inst[1]), median(&total[1]));
     for (i, (name, _)) in contenders.iter().enumerate() {
         let (mi, mt) = (median(&inst[i]), median(&total[i]));
-        table.row(vec![name.to_string(), fmt_num(mi), fmt_num(mt), fmt_ratio(mi / wi), fmt_ratio(mt / wt)]);
+        let (ri, rt) = (paired_ratio(&inst[i], &inst[1]), paired_ratio(&total[i], &total[1]));
+        table.row(vec![name.to_string(), fmt_num(mi), fmt_num(mt), fmt_ratio(ri), fmt_ratio(rt)]);
     }
     table.note(format!(
         "Median over {reps} interleaved batches of {iters} iterations of `Store::new` + \
-         `Instance::new` (timed), then dropping both (second column). Wasmtime `Config::new()` \
+         `Instance::new` (timed), then dropping both (second column); ratios: median of per-batch ratios. Wasmtime `Config::new()` \
          defaults: on-demand allocator, copy-on-write memory images. Load average {load_before} \
          before, {} after.",
         loadavg()

@@ -7,7 +7,8 @@
 //! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints) or a kernel
 //! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
 //! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
-//! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead.
+//! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
+//! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
 
 mod compile;
 mod compute;
@@ -55,7 +56,7 @@ impl Opts {
 fn usage() -> String {
     let kernels: Vec<&str> = compute::KERNELS.iter().map(|k| k.name).collect();
     format!(
-        "usage: cwali-benches [--quick] [--only NAME[,NAME...]]\n       cwali-benches --dump KERNEL DIR   (write both engines' machine code)\n  benchmarks: {}\n  kernels: {}",
+        "usage: cwali-benches [--quick] [--only NAME[,NAME...]]\n       cwali-benches --dump KERNEL DIR   (write both engines' machine code)\n       cwali-benches --dump-wali FILE.wasm DIR   (a WALI program's code, as `cwali run` compiles it)\n  benchmarks: {}\n  kernels: {}",
         BENCHES.join(", "),
         kernels.join(", ")
     )
@@ -77,6 +78,13 @@ fn parse_args() -> Result<Opts> {
                     bail!("--dump needs a kernel and a directory\n{}", usage());
                 };
                 dump::dump(&kernel, std::path::Path::new(&dir))?;
+                std::process::exit(0);
+            }
+            "--dump-wali" => {
+                let (Some(wasm), Some(dir)) = (args.next(), args.next()) else {
+                    bail!("--dump-wali needs a module and a directory\n{}", usage());
+                };
+                dump::dump_wali(std::path::Path::new(&wasm), std::path::Path::new(&dir))?;
                 std::process::exit(0);
             }
             "-h" | "--help" => {

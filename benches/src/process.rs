@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::Opts;
-use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median};
+use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median, paired_diff, paired_ratio};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
@@ -28,41 +27,6 @@ pub fn cwali_bin() -> Result<PathBuf> {
         bail!("{} not found: build it with `cargo build --release -p cwali` (or set CWALI_BIN)", path.display());
     }
     Ok(path)
-}
-
-/// One finished child: wall seconds, peak RSS in KiB, stdout.
-struct Finished {
-    wall: f64,
-    maxrss_kib: i64,
-    stdout: String,
-}
-
-/// Runs `cmd` to completion; its rusage comes from wait4 on exactly this child.
-fn run_measured(cmd: &mut Command, capture: bool) -> Result<Finished> {
-    cmd.stdin(Stdio::null()).stdout(if capture { Stdio::piped() } else { Stdio::null() });
-    let start = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("spawning {cmd:?}"))?;
-    let stdout = match child.stdout.take() {
-        Some(mut out) => {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut out, &mut s)?;
-            s
-        }
-        None => String::new(),
-    };
-    let mut status = 0;
-    // SAFETY: plain wait4 on our own child, which std has not reaped (we never call wait on it).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64();
-    if r != pid {
-        bail!("wait4: {}", std::io::Error::last_os_error());
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("{cmd:?} failed with wait status {status:#x}");
-    }
-    Ok(Finished { wall, maxrss_kib: usage.ru_maxrss, stdout })
 }
 
 /// `name total_ns calls` lines -> (name, ns per call).
@@ -96,9 +60,11 @@ pub fn syscalls(opts: &Opts) -> Result<()> {
                 cmd.arg("run").arg(&guest);
                 cmd
             };
-            cmd.arg(calls.to_string()).stderr(Stdio::null());
-            let out = run_measured(&mut cmd, true)?;
-            let parsed = parse_syscalls(&out.stdout)?;
+            let out = cmd.arg(calls.to_string()).stdin(Stdio::null()).stderr(Stdio::null()).output()?;
+            if !out.status.success() {
+                bail!("{cmd:?} failed: {}", out.status);
+            }
+            let parsed = parse_syscalls(&String::from_utf8_lossy(&out.stdout))?;
             if names.is_empty() {
                 names = parsed.iter().map(|p| p.0.clone()).collect();
                 results = vec![vec![Vec::new(); names.len()]; 2];
@@ -117,72 +83,91 @@ pub fn syscalls(opts: &Opts) -> Result<()> {
     );
     for (j, name) in names.iter().enumerate() {
         let (n, c) = (median(&results[0][j]), median(&results[1][j]));
-        table.row(vec![name.clone(), fmt_num(n), fmt_num(c), fmt_num(c - n), fmt_ratio(c / n)]);
+        let (d, r) = (paired_diff(&results[1][j], &results[0][j]), paired_ratio(&results[1][j], &results[0][j]));
+        table.row(vec![name.clone(), fmt_num(n), fmt_num(c), fmt_num(d), fmt_ratio(r)]);
     }
     table.note(format!(
         "`benches/guests/syscalls.c` times {calls} calls of each with CLOCK_MONOTONIC, built to \
          wasm (WALI shape, run as `cwali run syscalls.wasm {calls}`) and natively through wali.h's \
          shims (`syscall(2)`, so natively clock_gettime is a real syscall too, no vDSO). Median of \
-         {reps} interleaved process runs. Load average {load_before} before, {} after.",
+         {reps} interleaved process runs; overhead and ratio: medians of the per-repetition \
+         differences and ratios. Load average {load_before} before, {} after.",
         loadavg()
     ));
     table.print();
     Ok(())
 }
 
+/// Runs `program args` through the spawn probe: (wall ms, peak RSS KiB, CPU ms).
+fn probe(program: &Path, args: &[String]) -> Result<(f64, f64, f64)> {
+    let out = Command::new(env!("BENCH_SPAWN_PROBE")).arg(program).args(args).stderr(Stdio::inherit()).output()?;
+    if !out.status.success() {
+        bail!("{} {args:?} failed", program.display());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.split_whitespace().collect::<Vec<_>>()[..] {
+        [ns, kib, cpu] => Ok((ns.parse::<f64>()? / 1e6, kib.parse::<f64>()?, cpu.parse::<f64>()? / 1e6)),
+        _ => bail!("spawn-probe printed {text:?}"),
+    }
+}
+
 pub fn startup(opts: &Opts) -> Result<()> {
     let reps = if opts.quick { 7 } else { 31 };
     let cwali = cwali_bin()?;
-    let hello = workspace().join("tests/guests/wasm/hello.wasm");
-    let native = env!("BENCH_NATIVE_HELLO");
+    let hello = workspace().join("tests/guests/wasm/hello.wasm").display().to_string();
+    let native = PathBuf::from(env!("BENCH_NATIVE_HELLO"));
     let load_before = loadavg();
     // The CLI keeps compiled code in an on-disk cache (default on): measure the cached run (the
-    // warm-up below fills the cache) and, where the binary has `--no-cache`, the compiling one.
+    // check below fills the cache) and, where the binary has `--no-cache`, the compiling one.
     let help = Command::new(&cwali).args(["run", "--help"]).output()?;
     let has_no_cache = String::from_utf8_lossy(&help.stdout).contains("--no-cache");
-    let mut programs: Vec<(String, Vec<String>)> = vec![("native hello".to_string(), Vec::new())];
-    programs.push(("cwali run hello.wasm".to_string(), vec!["run".to_string()]));
+    let mut programs: Vec<(String, &Path, Vec<String>)> = vec![
+        ("native hello".to_string(), &native, Vec::new()),
+        ("cwali run hello.wasm".to_string(), &cwali, vec!["run".to_string(), hello.clone()]),
+    ];
     if has_no_cache {
-        programs
-            .push(("cwali run --no-cache hello.wasm".to_string(), vec!["run".to_string(), "--no-cache".to_string()]));
+        programs.push((
+            "cwali run --no-cache hello.wasm".to_string(),
+            &cwali,
+            vec!["run".to_string(), "--no-cache".to_string(), hello.clone()],
+        ));
     }
-    let make = |c: usize| {
-        if c == 0 {
-            Command::new(native)
-        } else {
-            let mut cmd = Command::new(&cwali);
-            cmd.args(&programs[c].1).arg(&hello);
-            cmd
-        }
-    };
-    for c in 0..programs.len() {
-        let out = run_measured(&mut make(c), true)?;
-        if out.stdout != "hello from wali\n" {
-            bail!("{} printed {:?}", programs[c].0, out.stdout);
+    for (name, program, args) in &programs {
+        let out = Command::new(program).args(args).output()?;
+        if !out.status.success() || out.stdout != b"hello from wali\n" {
+            bail!("{name} printed {:?} ({})", String::from_utf8_lossy(&out.stdout), out.status);
         }
     }
-    let (mut wall, mut rss) = (vec![Vec::new(); programs.len()], vec![Vec::new(); programs.len()]);
+    let (mut wall, mut rss, mut cpu) =
+        (vec![Vec::new(); programs.len()], vec![Vec::new(); programs.len()], vec![Vec::new(); programs.len()]);
     for rep in 0..reps {
         for i in 0..programs.len() {
             let c = (i + rep) % programs.len();
-            let out = run_measured(&mut make(c), false)?;
-            wall[c].push(out.wall * 1e3);
-            rss[c].push(out.maxrss_kib as f64);
+            let (w, r, t) = probe(programs[c].1, &programs[c].2)?;
+            wall[c].push(w);
+            rss[c].push(r);
+            cpu[c].push(t);
         }
     }
     let mut table = Table::new(
         "Start-up: `cwali run hello.wasm` vs native hello",
-        &["program", "wall ms", "peak RSS MiB", "wall vs native"],
+        &["program", "wall ms", "CPU ms", "peak RSS MiB", "wall vs native"],
     );
-    let nw = median(&wall[0]);
-    for (c, (name, _)) in programs.iter().enumerate() {
+    for (c, (name, _, _)) in programs.iter().enumerate() {
         let w = median(&wall[c]);
-        table.row(vec![name.clone(), fmt_num(w), fmt_num(median(&rss[c]) / 1024.0), fmt_ratio(w / nw)]);
+        table.row(vec![
+            name.clone(),
+            fmt_num(w),
+            fmt_num(median(&cpu[c])),
+            fmt_num(median(&rss[c]) / 1024.0),
+            fmt_ratio(paired_ratio(&wall[c], &wall[0])),
+        ]);
     }
     table.note(format!(
-        "Median of {reps} interleaved runs: wall time from spawn to wait4, peak RSS from wait4's \
-         rusage of that child (ru_maxrss). `cwali run` uses its on-disk code cache (filled by a \
-         warm-up run); `--no-cache` compiles every time. Load average {load_before} before, {} after.",
+        "Median of {reps} interleaved runs (ratio: median of per-repetition ratios), each spawned by `native/spawn-probe.c`: wall time from \
+         fork to wait4; CPU (user + system, all threads) and peak RSS (ru_maxrss) from wait4's rusage. `cwali run` uses its on-disk code \
+         cache (filled by a first run); `--no-cache` compiles every time. Load average \
+         {load_before} before, {} after.",
         loadavg()
     ));
     table.print();

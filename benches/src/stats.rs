@@ -10,6 +10,20 @@ pub fn median(values: &[f64]) -> f64 {
     if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 }
 }
 
+/// The median over repetitions of `a[i] / b[i]`: contenders measured back to back in the same
+/// repetition share the machine's load at that moment, so their ratio is steadier than the
+/// ratio of the medians on a busy machine.
+pub fn paired_ratio(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len(), "paired samples");
+    median(&a.iter().zip(b).map(|(x, y)| x / y).collect::<Vec<_>>())
+}
+
+/// The median over repetitions of `a[i] - b[i]`.
+pub fn paired_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len(), "paired samples");
+    median(&a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>())
+}
+
 pub fn geomean(values: &[f64]) -> f64 {
     if values.is_empty() {
         return f64::NAN;

@@ -177,7 +177,7 @@ extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i3
     parking::notify(m.base() as usize + addr as usize, count) as i32
 }
 
-extern "C" fn safepoint(vmctx: Vmctx) {
+pub(crate) extern "C" fn safepoint(vmctx: Vmctx) {
     let limits =
         unsafe { *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize) as *const *const crate::vm::VMRuntimeLimits) };
     unsafe { (*limits).signal_pending.store(0, Ordering::Relaxed) };
@@ -241,7 +241,7 @@ pub(crate) fn table() -> *const usize {
                     Builtin::AtomicWait32 => atomic_wait32 as *const () as usize,
                     Builtin::AtomicWait64 => atomic_wait64 as *const () as usize,
                     Builtin::AtomicNotify => atomic_notify as *const () as usize,
-                    Builtin::Safepoint => safepoint as *const () as usize,
+                    Builtin::Safepoint => crate::safepoint_stub::cwali_safepoint_stub as *const () as usize,
                     Builtin::SetJmp => crate::setjmp::cwali_setjmp_stub as *const () as usize,
                     Builtin::LongJmp => crate::setjmp::longjmp as *const () as usize,
                     Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,

@@ -29,6 +29,7 @@ mod builtins;
 mod caller;
 mod func;
 mod instance;
+mod safepoint_stub;
 mod setjmp;
 mod syscall_stub;
 mod type_registry;
