@@ -1,0 +1,140 @@
+//! The engine under test: cwali through its embedding API (`cwali_rt`).
+
+use cwali_rt::{Engine, Extern, Instance, Module, Store, Val};
+
+use super::runner::{InstOutcome, Runner};
+use super::value::{CallOutcome, TrapDesc, Value};
+
+pub struct CwaliRunner {
+    label: String,
+    engine: Engine,
+    state: Option<State>,
+}
+
+struct State {
+    // Field order is drop order: the instance before its store, both before the module.
+    instance: Instance,
+    store: Store,
+    _module: Module,
+}
+
+impl CwaliRunner {
+    /// `label` names the configuration in reports (e.g. `cwali[guard,speed]`).
+    pub fn new(label: impl Into<String>, config: cwali_rt::Config) -> CwaliRunner {
+        CwaliRunner { label: label.into(), engine: Engine::new(config), state: None }
+    }
+
+    fn state(&mut self) -> &mut State {
+        self.state.as_mut().expect("no instance")
+    }
+
+    fn export(&mut self, name: &str) -> Extern {
+        self.state().instance.export(name).unwrap_or_else(|| panic!("cwali: no export {name}"))
+    }
+}
+
+fn map_trap(trap: &cwali_rt::Trap) -> TrapDesc {
+    match trap.trap_kind() {
+        Some(k) => TrapDesc::Wasm(k),
+        None => TrapDesc::Other(trap.message().to_string()),
+    }
+}
+
+fn to_cwali(v: Value) -> Val {
+    match v {
+        Value::I32(x) => Val::I32(x),
+        Value::I64(x) => Val::I64(x),
+        Value::F32(b) => Val::F32(b),
+        Value::F64(b) => Val::F64(b),
+        Value::FuncRef(false) => Val::FuncRef(0),
+        Value::FuncRef(true) => panic!("the harness passes no non-null funcref"),
+        Value::ExternRef(id) => Val::ExternRef(id.map_or(0, |id| id as usize)),
+    }
+}
+
+fn from_cwali(v: Val) -> Value {
+    match v {
+        Val::I32(x) => Value::I32(x),
+        Val::I64(x) => Value::I64(x),
+        Val::F32(b) => Value::F32(b),
+        Val::F64(b) => Value::F64(b),
+        Val::FuncRef(p) => Value::FuncRef(p != 0),
+        Val::ExternRef(0) => Value::ExternRef(None),
+        Val::ExternRef(w) => Value::ExternRef(Some(u32::try_from(w).unwrap_or(u32::MAX))),
+    }
+}
+
+impl Runner for CwaliRunner {
+    fn name(&self) -> String {
+        self.label.clone()
+    }
+
+    fn instantiate(&mut self, wasm: &[u8]) -> InstOutcome {
+        self.state = None;
+        let module = match Module::new(&self.engine, wasm) {
+            Ok(m) => m,
+            Err(e) => return InstOutcome::CompileError(error_chain(&e)),
+        };
+        let mut store = Store::new(&self.engine);
+        match Instance::new(&mut store, &module, &[]) {
+            Ok(instance) => {
+                self.state = Some(State { instance, store, _module: module });
+                InstOutcome::Ok
+            }
+            Err(cwali_rt::Error::Trap(t)) => InstOutcome::Trap(map_trap(&t)),
+            Err(e) => InstOutcome::Error(error_chain(&e)),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> CallOutcome {
+        let state = self.state.as_mut().expect("no instance");
+        let func = state.instance.get_func(name).unwrap_or_else(|| panic!("cwali: no func {name}"));
+        let args: Vec<Val> = args.iter().map(|a| to_cwali(*a)).collect();
+        match func.call(&mut state.store, &args) {
+            Ok(results) => Ok(results.into_iter().map(from_cwali).collect()),
+            Err(t) => Err(map_trap(&t)),
+        }
+    }
+
+    fn memory(&mut self, name: &str) -> Vec<u8> {
+        match self.export(name) {
+            Extern::Memory(m) => m.data(),
+            _ => panic!("cwali: export {name} is not a memory"),
+        }
+    }
+
+    fn global(&mut self, name: &str) -> Value {
+        match self.export(name) {
+            Extern::Global(g) => from_cwali(g.get()),
+            _ => panic!("cwali: export {name} is not a global"),
+        }
+    }
+
+    fn table(&mut self, name: &str) -> Vec<Value> {
+        match self.export(name) {
+            Extern::Table(t) => (0..t.size())
+                .map(|i| from_cwali(t.get(i).unwrap_or_else(|| panic!("cwali: table {name}[{i}] missing"))))
+                .collect(),
+            _ => panic!("cwali: export {name} is not a table"),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.state = None;
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        // `#[error(transparent)]` and `"...: {0}"` wrappers already include their cause.
+        let text = cause.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = cause.source();
+    }
+    s
+}

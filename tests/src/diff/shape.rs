@@ -1,0 +1,95 @@
+//! What a module exports, read from its bytes with `wasmparser` (independently of both engines
+//! under test).
+
+use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, Validator};
+
+use super::value::Ty;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportShape {
+    Func { params: Vec<Ty>, results: Vec<Ty> },
+    Memory,
+    Table,
+    Global,
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub shape: ExportShape,
+}
+
+/// The exports of a module, in export-section order.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub exports: Vec<Export>,
+}
+
+impl Shape {
+    /// Validate `wasm` against cwali's feature set and list its exports.
+    ///
+    /// Modules with imports are refused: the harness provides none.
+    pub fn parse(wasm: &[u8]) -> anyhow::Result<Shape> {
+        Validator::new_with_features(cwali_frontend::supported_features())
+            .validate_all(wasm)
+            .map_err(|e| anyhow::anyhow!("module outside cwali's feature set: {e}"))?;
+        let mut types = Vec::new();
+        let mut funcs = Vec::new();
+        let mut raw_exports = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload? {
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for sub in group?.into_types() {
+                            types.push(match sub.composite_type.inner {
+                                CompositeInnerType::Func(f) => Some(f),
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    if reader.count() > 0 {
+                        anyhow::bail!("the differential harness provides no imports");
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        funcs.push(ty?);
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let e = export?;
+                        raw_exports.push((e.name.to_string(), e.kind, e.index));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut exports = Vec::new();
+        for (name, kind, index) in raw_exports {
+            let shape = match kind {
+                ExternalKind::Func | ExternalKind::FuncExact => {
+                    let ty = funcs
+                        .get(index as usize)
+                        .and_then(|t| types.get(*t as usize))
+                        .and_then(|t| t.as_ref())
+                        .ok_or_else(|| anyhow::anyhow!("export {name}: no function type"))?;
+                    let tys = |list: &[wasmparser::ValType]| -> anyhow::Result<Vec<Ty>> {
+                        list.iter()
+                            .map(|t| Ty::from_wasmparser(*t).ok_or_else(|| anyhow::anyhow!("export {name}: type {t}")))
+                            .collect()
+                    };
+                    ExportShape::Func { params: tys(ty.params())?, results: tys(ty.results())? }
+                }
+                ExternalKind::Memory => ExportShape::Memory,
+                ExternalKind::Table => ExportShape::Table,
+                ExternalKind::Global => ExportShape::Global,
+                ExternalKind::Tag => anyhow::bail!("export {name}: tags are not supported"),
+            };
+            exports.push(Export { name, shape });
+        }
+        Ok(Shape { exports })
+    }
+}
