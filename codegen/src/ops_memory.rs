@@ -89,7 +89,7 @@ impl FuncTranslator<'_, '_> {
             O::MemoryAtomicNotify { memarg } => {
                 let count = self.pop();
                 let addr = self.pop();
-                let ea = self.atomic_ea(memarg, addr, 4);
+                let ea = self.atomic_ea_ordered(memarg, addr, 4, true);
                 let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
                 let v = self.call_builtin(Builtin::AtomicNotify, &[mem, wasm_addr, count]).unwrap();
@@ -98,7 +98,7 @@ impl FuncTranslator<'_, '_> {
             O::MemoryAtomicWait32 { memarg } | O::MemoryAtomicWait64 { memarg } => {
                 let (addr, expected, timeout) = self.pop3();
                 let wide = matches!(op, O::MemoryAtomicWait64 { .. });
-                let ea = self.atomic_ea(memarg, addr, if wide { 8 } else { 4 });
+                let ea = self.atomic_ea_ordered(memarg, addr, if wide { 8 } else { 4 }, true);
                 let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
                 let builtin = if wide { Builtin::AtomicWait64 } else { Builtin::AtomicWait32 };
@@ -192,20 +192,34 @@ impl FuncTranslator<'_, '_> {
         };
     }
 
-    /// Effective address of an atomic access, checked for alignment, then bounds (in that
-    /// order, as Wasmtime does). Returns the 64-bit Wasm address.
+    /// Effective address of an atomic access, checked for alignment and bounds. Returns the
+    /// 64-bit Wasm address. When both fail, the trap reported follows Wasmtime: alignment first
+    /// for loads, stores and read-modify-writes, bounds first for notify and wait.
     fn atomic_ea(&mut self, memarg: MemArg, index: Value, size: u64) -> Value {
+        self.atomic_ea_ordered(memarg, index, size, false)
+    }
+
+    fn atomic_ea_ordered(&mut self, memarg: MemArg, index: Value, size: u64, bounds_first: bool) -> Value {
         let index = self.b.ins().uextend(types::I64, index);
         let ea = self.b.ins().iadd_imm_s(index, memarg.offset as i64);
+        if bounds_first {
+            self.atomic_bounds(memarg, ea, size);
+        }
         if size > 1 {
             let misaligned = self.b.ins().band_imm_s(ea, (size - 1) as i64);
             self.b.ins().trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
         }
+        if !bounds_first {
+            self.atomic_bounds(memarg, ea, size);
+        }
+        ea
+    }
+
+    fn atomic_bounds(&mut self, memarg: MemArg, ea: Value, size: u64) {
         let end = self.b.ins().iadd_imm_s(ea, size as i64);
         let len = self.memory_length(memarg.memory);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
-        ea
     }
 
     fn atomic_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> Value {

@@ -350,24 +350,20 @@ fn supervise(args: &Args) -> ExitCode {
                     let seed = seed.parse().expect("worker seed");
                     w.current = Some((seed, Instant::now()));
                     w.stderr_tail.clear();
-                } else if line.starts_with("end ") {
-                    if let Some(seed) = totals.end_line(&line) {
-                        w.next_seed = seed + jobs;
-                        w.idle_deaths = 0;
-                        w.current = None;
-                        if line.split(' ').nth(2) == Some("stack-depth") {
-                            eprintln!(
-                                "seed {seed}: stack-depth difference: {}",
-                                line.splitn(8, ' ').nth(7).unwrap_or("")
-                            );
-                        }
-                        if line.split(' ').nth(2) == Some("divergence") {
-                            eprintln!(
-                                "seed {seed}: DIVERGENCE {} (report: {}/{seed}.txt)",
-                                line.splitn(8, ' ').nth(7).unwrap_or(""),
-                                diff::failure_dir().display()
-                            );
-                        }
+                } else if line.starts_with("end ")
+                    && let Some(seed) = totals.end_line(&line)
+                {
+                    w.next_seed = seed + jobs;
+                    w.idle_deaths = 0;
+                    w.current = None;
+                    let detail = line.splitn(8, ' ').nth(7).unwrap_or("");
+                    match line.split(' ').nth(2) {
+                        Some("stack-depth") => eprintln!("seed {seed}: stack-depth difference: {detail}"),
+                        Some("divergence") => eprintln!(
+                            "seed {seed}: DIVERGENCE {detail} (report: {}/{seed}.txt)",
+                            diff::failure_dir().display()
+                        ),
+                        _ => {}
                     }
                 }
             }

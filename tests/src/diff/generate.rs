@@ -33,55 +33,56 @@ const PAGE: u64 = 64 * 1024;
 ///   state is cheap to compare;
 /// - NaNs are canonicalized after every float operation, so float results compare bit-exactly.
 pub fn smith_config() -> wasm_smith::Config {
-    let mut c = wasm_smith::Config::default();
-    // Shape.
-    c.max_imports = 0;
-    // Without at least one function type, wasm-smith defines no functions at all.
-    c.min_types = 2;
-    c.min_funcs = 1;
-    c.max_funcs = 20;
-    c.max_types = 20;
-    c.max_globals = 20;
-    c.max_exports = 100;
-    c.export_everything = true;
-    c.allow_start_export = true;
-    c.max_instructions = 200;
-    c.max_nesting_depth = 10;
-    c.max_data_segments = 10;
-    c.max_element_segments = 10;
-    c.max_elements = 100;
-    c.generate_custom_sections = false;
-    c.allow_invalid_funcs = false;
-    // Memories and tables: one small bounded memory, a few small bounded tables.
-    c.max_memories = 1;
-    c.max_memory32_bytes = 64 * PAGE;
-    c.memory_max_size_required = true;
-    c.max_tables = 4;
-    c.max_table_elements = 1000;
-    c.table_max_size_required = true;
-    // Features cwali implements.
-    c.saturating_float_to_int_enabled = true;
-    c.sign_extension_ops_enabled = true;
-    c.multi_value_enabled = true;
-    c.bulk_memory_enabled = true;
-    c.reference_types_enabled = true;
-    c.tail_call_enabled = true;
-    c.threads_enabled = true;
-    c.extended_const_enabled = true;
-    c.allow_floats = true;
-    // Features it does not.
-    c.simd_enabled = false;
-    c.relaxed_simd_enabled = false;
-    c.exceptions_enabled = false;
-    c.gc_enabled = false;
-    c.memory64_enabled = false;
-    c.custom_page_sizes_enabled = false;
-    c.wide_arithmetic_enabled = false;
-    c.shared_everything_threads_enabled = false;
-    c.custom_descriptors_enabled = false;
-    // Bit-exact floats.
-    c.canonicalize_nans = true;
-    c
+    wasm_smith::Config {
+        // Shape.
+        max_imports: 0,
+        // Without at least one function type, wasm-smith defines no functions at all.
+        min_types: 2,
+        min_funcs: 1,
+        max_funcs: 20,
+        max_types: 20,
+        max_globals: 20,
+        max_exports: 100,
+        export_everything: true,
+        allow_start_export: true,
+        max_instructions: 200,
+        max_nesting_depth: 10,
+        max_data_segments: 10,
+        max_element_segments: 10,
+        max_elements: 100,
+        generate_custom_sections: false,
+        allow_invalid_funcs: false,
+        // Memories and tables: one small bounded memory, a few small bounded tables.
+        max_memories: 1,
+        max_memory32_bytes: 64 * PAGE,
+        memory_max_size_required: true,
+        max_tables: 4,
+        max_table_elements: 1000,
+        table_max_size_required: true,
+        // Features cwali implements.
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        multi_value_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        tail_call_enabled: true,
+        threads_enabled: true,
+        extended_const_enabled: true,
+        allow_floats: true,
+        // Features it does not.
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        memory64_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        shared_everything_threads_enabled: false,
+        custom_descriptors_enabled: false,
+        // Bit-exact floats.
+        canonicalize_nans: true,
+        ..wasm_smith::Config::default()
+    }
 }
 
 /// The configuration for `seed`. Half of the seeds use [`smith_config`] with a few knobs
@@ -92,7 +93,7 @@ pub fn smith_config() -> wasm_smith::Config {
 pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     let mut rng = Rng::new(seed ^ 0x5eed_c0f1_9000_0000);
     if rng.below(2) == 0 {
-        let bytes: Vec<u8> = (0..1024).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..1024).map(|_| rng.next_u64() as u8).collect();
         if let Ok(mut c) =
             <wasm_smith::Config as arbitrary::Arbitrary>::arbitrary(&mut arbitrary::Unstructured::new(&bytes))
         {
@@ -167,7 +168,7 @@ pub const FUEL_RESET_EXPORT: &str = "__cwali_diff_refuel";
 pub fn module_for_seed(seed: u64) -> anyhow::Result<Vec<u8>> {
     let mut rng = Rng::new(seed);
     let len = 256 + rng.below(MAX_INPUT_BYTES as u64 - 256) as usize;
-    let input: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+    let input: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
     let mut u = arbitrary::Unstructured::new(&input);
     let mut module = wasm_smith::Module::new(smith_config_for_seed(seed), &mut u)?;
     let fuel_global = module.ensure_termination(DEFAULT_FUEL)?;

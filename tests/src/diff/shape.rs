@@ -48,10 +48,8 @@ impl Shape {
                         }
                     }
                 }
-                Payload::ImportSection(reader) => {
-                    if reader.count() > 0 {
-                        anyhow::bail!("the differential harness provides no imports");
-                    }
+                Payload::ImportSection(reader) if reader.count() > 0 => {
+                    anyhow::bail!("the differential harness provides no imports");
                 }
                 Payload::FunctionSection(reader) => {
                     for ty in reader {

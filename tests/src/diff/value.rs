@@ -145,22 +145,22 @@ pub fn gen_value(rng: &mut Rng, ty: Ty, next_externref: &mut u32) -> Value {
         Ty::I32 => Value::I32(match (edge, rng.below(2)) {
             (true, _) => rng.pick(&I32_EDGES),
             (false, 0) => rng.below(1 << 17) as i32,
-            (false, _) => rng.next() as i32,
+            (false, _) => rng.next_u64() as i32,
         }),
         Ty::I64 => Value::I64(match (edge, rng.below(2)) {
             (true, _) => rng.pick(&I64_EDGES),
             (false, 0) => rng.below(1 << 17) as i64,
-            (false, _) => rng.next() as i64,
+            (false, _) => rng.next_u64() as i64,
         }),
         Ty::F32 => Value::F32(match (edge, rng.below(2)) {
             (true, _) => rng.pick(&F32_EDGES),
             (false, 0) => ((rng.below(2001) as f32 - 1000.0) / 8.0).to_bits(),
-            (false, _) => rng.next() as u32,
+            (false, _) => rng.next_u64() as u32,
         }),
         Ty::F64 => Value::F64(match (edge, rng.below(2)) {
             (true, _) => rng.pick(&F64_EDGES),
             (false, 0) => ((rng.below(2001) as f64 - 1000.0) / 8.0).to_bits(),
-            (false, _) => rng.next(),
+            (false, _) => rng.next_u64(),
         }),
         // The host holds no function references of its own: pass null.
         Ty::FuncRef => Value::FuncRef(false),
