@@ -193,8 +193,9 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Effective address of an atomic access, checked for alignment and bounds. Returns the
-    /// 64-bit Wasm address. When both fail, the trap reported follows Wasmtime: alignment first
-    /// for loads, stores and read-modify-writes, bounds first for notify and wait.
+    /// 64-bit Wasm address. When both fail, the trap reported follows Wasmtime: alignment first,
+    /// except that notify and wait report an address past 4 GiB as out of bounds before looking
+    /// at its alignment.
     fn atomic_ea(&mut self, memarg: MemArg, index: Value, size: u64) -> Value {
         self.atomic_ea_ordered(memarg, index, size, false)
     }
@@ -203,15 +204,14 @@ impl FuncTranslator<'_, '_> {
         let index = self.b.ins().uextend(types::I64, index);
         let ea = self.b.ins().iadd_imm_s(index, memarg.offset as i64);
         if bounds_first {
-            self.atomic_bounds(memarg, ea, size);
+            let past_4gib = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, ea, u32::MAX as i64);
+            self.b.ins().trapnz(past_4gib, TrapKind::MemoryOutOfBounds.to_code());
         }
         if size > 1 {
             let misaligned = self.b.ins().band_imm_s(ea, (size - 1) as i64);
             self.b.ins().trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
         }
-        if !bounds_first {
-            self.atomic_bounds(memarg, ea, size);
-        }
+        self.atomic_bounds(memarg, ea, size);
         ea
     }
 
