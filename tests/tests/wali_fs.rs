@@ -4,41 +4,18 @@
 mod common;
 mod tmpdir;
 
-use common::{Run, assert_same};
-use tmpdir::TempDir;
-
-/// Runs guest `name` natively and under cwali in a fresh directory; it must exit 0 and leave the
-/// directory empty. cwali runs twice: as configured by default (pass-through syscalls compiled
-/// inline) and with `--trace` (every call through the host's table-driven pass-through).
-/// Returns cwali's stdout.
-fn same_in_tmp(name: &str) -> String {
-    let dir = TempDir::new(name);
-    let mut stdout = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(&[])
-        };
-        let out = assert_same(name, &run);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "guest `{name}` {opts:?} failed:\n{stderr}");
-        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
-        stdout.get_or_insert(String::from_utf8(out.stdout).unwrap());
-    }
-    stdout.unwrap()
-}
+use tmpdir::same_ok_in_tmp;
 
 #[test]
 fn fs_rw() {
-    let out = same_in_tmp("fs_rw");
+    let out = same_ok_in_tmp("fs_rw");
     assert!(out.contains("read_text=world\n"), "{out}");
     assert!(out.contains("wali_sys_write((int)fd, BAD_PTR, 4)=-14\n"), "{out}");
 }
 
 #[test]
 fn fs_stat() {
-    let out = same_in_tmp("fs_stat");
+    let out = same_ok_in_tmp("fs_stat");
     assert!(out.contains("stat f.txt: r=0 size=5 type=0x8000 perm=0x1a0 nlink=1"), "{out}");
     assert!(out.contains("lstat ln: r=0 size=5 type=0xa000"), "{out}");
     assert!(out.contains("statx_mtime_ns=123456789\n"), "{out}");
@@ -46,53 +23,53 @@ fn fs_stat() {
 
 #[test]
 fn fs_access() {
-    let out = same_in_tmp("fs_access");
+    let out = same_ok_in_tmp("fs_access");
     assert!(out.contains("wali_sys_access(\"missing\", F_OK)=-2\n"), "{out}");
     assert!(out.contains("wali_sys_faccessat2(AT_FDCWD, \"dangling\", F_OK, AT_SYMLINK_NOFOLLOW)=0\n"), "{out}");
 }
 
 #[test]
 fn fs_fd() {
-    let out = same_in_tmp("fs_fd");
+    let out = same_ok_in_tmp("fs_fd");
     assert!(out.contains("first_fd=3\ndup=4\n"), "{out}");
     assert!(out.contains("ofd getlk other: r=0 type=1 whence=0 start=5 len=2 pid_kind=-1\n"), "{out}");
 }
 
 #[test]
 fn fs_dir() {
-    let out = same_in_tmp("fs_dir");
+    let out = same_ok_in_tmp("fs_dir");
     assert!(out.contains("list a: b/4 c/4 file/8 link/10 (buf 48, more than one call: 1)\n"), "{out}");
     assert!(out.contains("cwd_back=1\n"), "{out}");
 }
 
 #[test]
 fn fs_names() {
-    let out = same_in_tmp("fs_names");
+    let out = same_ok_in_tmp("fs_names");
     assert!(out.contains("readlinkat up=4\ntarget=../b\n"), "{out}");
     assert!(out.contains("nlink b=4\n"), "{out}");
 }
 
 #[test]
 fn fs_perm() {
-    let out = same_in_tmp("fs_perm");
+    let out = same_ok_in_tmp("fs_perm");
     assert!(out.contains("times f077=1000000000.111 1500000000.222222222\n"), "{out}");
 }
 
 #[test]
 fn fs_openat() {
-    let out = same_in_tmp("fs_openat");
+    let out = same_ok_in_tmp("fs_openat");
     assert!(out.contains("via_cwd=inside\n"), "{out}");
 }
 
 #[test]
 fn fs_statfs() {
-    let out = same_in_tmp("fs_statfs");
+    let out = same_ok_in_tmp("fs_statfs");
     assert!(out.contains("c.f_type == 0x9fa0=1\n"), "{out}");
 }
 
 #[test]
 fn fs_chroot() {
-    let out = same_in_tmp("fs_chroot");
+    let out = same_ok_in_tmp("fs_chroot");
     // SAFETY: plain syscall.
     if unsafe { libc::geteuid() } == 0 {
         assert!(out.contains("chroot=0\nopen_abs_ok=1\ncontent=in the jail\n"), "{out}");

@@ -5,40 +5,18 @@ mod common;
 mod tmpdir;
 
 use common::{Ending, Run, assert_same, ending};
-use tmpdir::TempDir;
-
-/// Runs guest `name` natively and under cwali in a fresh directory; it must exit 0 and leave the
-/// directory empty. cwali runs twice: as configured by default (pass-through syscalls compiled
-/// inline) and with `--trace` (every call through the host's table-driven pass-through).
-/// Returns cwali's stdout.
-fn same_ok(name: &str) -> String {
-    let dir = TempDir::new(name);
-    let mut stdout = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(&[])
-        };
-        let out = assert_same(name, &run);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "guest `{name}` {opts:?} failed:\n{stderr}");
-        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
-        stdout.get_or_insert(String::from_utf8(out.stdout).unwrap());
-    }
-    stdout.unwrap()
-}
+use tmpdir::same_ok_in_tmp;
 
 #[test]
 fn io_vec() {
-    let out = same_ok("io_vec");
+    let out = same_ok_in_tmp("io_vec");
     assert!(out.starts_with("writev to stdout\n"), "{out}");
     assert!(out.contains("a=abcd\nb=ef\nc=ghij\n"), "{out}");
 }
 
 #[test]
 fn io_pipe() {
-    let out = same_ok("io_pipe");
+    let out = same_ok_in_tmp("io_pipe");
     assert!(out.contains("got=through the pipe\n"), "{out}");
     assert!(out.contains("wali_sys_write(p[1], \"x\", 1)=-32\n"), "{out}");
 }
@@ -52,14 +30,14 @@ fn io_sigpipe_kills_by_default() {
 
 #[test]
 fn io_poll() {
-    let out = same_ok("io_poll");
+    let out = same_ok_in_tmp("io_poll");
     assert!(out.contains("poll a readable: r=2 revents[0]=0x1 revents[1]=0x4 revents[2]=0x0\n"), "{out}");
     assert!(out.contains("poll after close: r=1 revents[0]=0x10\n"), "{out}");
 }
 
 #[test]
 fn io_epoll() {
-    let out = same_ok("io_epoll");
+    let out = same_ok_in_tmp("io_epoll");
     // Every ready event arrives with its full 64-bit data (WALI-ABI.md §16.9).
     assert!(
         out.contains(
@@ -77,30 +55,30 @@ fn io_epoll() {
 #[test]
 #[ignore = "cwali returns EFAULT instead of EINVAL for epoll_pwait with an invalid maxevents"]
 fn io_epoll_badmax() {
-    same_ok("io_epoll_badmax");
+    same_ok_in_tmp("io_epoll_badmax");
 }
 
 #[test]
 fn io_eventfd() {
-    let out = same_ok("io_eventfd");
+    let out = same_ok_in_tmp("io_eventfd");
     assert!(out.contains("rd((int)e)=15\n"), "{out}");
 }
 
 #[test]
 fn io_ioctl() {
-    let out = same_ok("io_ioctl");
+    let out = same_ok_in_tmp("io_ioctl");
     assert!(out.contains("wali_sys_ioctl(p[0], FIONREAD, &n)=0\nn=5\n"), "{out}");
 }
 
 #[test]
 fn io_getrandom() {
-    let out = same_ok("io_getrandom");
+    let out = same_ok_in_tmp("io_getrandom");
     assert!(out.contains("wali_sys_getrandom(big, sizeof big, 0)=70000\n"), "{out}");
 }
 
 #[test]
 fn io_pty() {
-    let out = same_ok("io_pty");
+    let out = same_ok_in_tmp("io_pty");
     if out.contains("ptmx_ok=1\n") && out.contains("peer_ok=1\n") {
         assert!(out.contains("rows=24\ncols=80\n"), "{out}");
         assert!(out.contains("slave_got=ping\n"), "{out}");

@@ -8,27 +8,7 @@ mod tmpdir;
 use std::process::Output;
 
 use common::{Run, assert_same, run_cwali, run_native};
-use tmpdir::TempDir;
-
-/// Runs guest `name` with `args` natively and under cwali in a fresh directory; both must end the
-/// same way with the same stdout and leave the directory empty. cwali runs twice: by default (pass-
-/// through syscalls compiled inline) and with `--trace` (every call through the host's table).
-/// Returns the first cwali output.
-fn same(name: &str, args: &[&str]) -> Output {
-    let dir = TempDir::new(name);
-    let mut first = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(args)
-        };
-        let out = assert_same(name, &run);
-        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
-        first.get_or_insert(out);
-    }
-    first.unwrap()
-}
+use tmpdir::{TempDir, same_in_tmp};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -36,7 +16,7 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn mem_mmap() {
-    let out = same("mem_mmap", &[]);
+    let out = same_in_tmp("mem_mmap", &[]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for line in [
@@ -78,7 +58,7 @@ fn mem_brk_returns_zero() {
 
 #[test]
 fn mem_file_shared_mapping() {
-    let out = same("mem_file", &[]);
+    let out = same_in_tmp("mem_file", &[]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for line in [

@@ -9,26 +9,7 @@ mod tmpdir;
 use std::process::Output;
 
 use common::{Run, assert_same};
-use tmpdir::TempDir;
-
-/// Runs guest `name` with `args` natively and under cwali in a fresh directory, by default and
-/// with `--trace`; both must end the same way with the same stdout, and leave the directory
-/// empty. Returns the first cwali output.
-fn same(name: &str, args: &[&str]) -> Output {
-    let dir = TempDir::new(name);
-    let mut first = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(args)
-        };
-        let out = assert_same(name, &run);
-        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
-        first.get_or_insert(out);
-    }
-    first.unwrap()
-}
+use tmpdir::same_in_tmp;
 
 fn contains_all(out: &Output, lines: &[&str]) {
     let text = String::from_utf8_lossy(&out.stdout);
@@ -39,7 +20,7 @@ fn contains_all(out: &Output, lines: &[&str]) {
 
 #[test]
 fn net_basic() {
-    let out = same("net_basic", &[]);
+    let out = same_in_tmp("net_basic", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     contains_all(
         &out,
@@ -75,7 +56,7 @@ fn net_basic() {
 /// Forked echo server with three forked clients, then a poll()-driven echo in one process.
 #[test]
 fn net_echo_server() {
-    let out = same("net_echo", &[]);
+    let out = same_in_tmp("net_echo", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     contains_all(
         &out,

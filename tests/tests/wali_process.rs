@@ -8,26 +8,7 @@ mod tmpdir;
 use std::process::Output;
 
 use common::{Ending, Run, assert_same, ending, native, run_cwali, run_native, wasm};
-use tmpdir::TempDir;
-
-/// Runs guest `name` with `args` natively and under cwali in a fresh directory, by default and
-/// with `--trace`; both must end the same way with the same stdout, and leave the directory
-/// empty. Returns the first cwali output.
-fn same(name: &str, args: &[&str]) -> Output {
-    let dir = TempDir::new(name);
-    let mut first = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(args)
-        };
-        let out = assert_same(name, &run);
-        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
-        first.get_or_insert(out);
-    }
-    first.unwrap()
-}
+use tmpdir::{TempDir, same_in_tmp};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -42,7 +23,7 @@ fn contains_all(text: &str, lines: &[&str]) {
 /// fork + pipes + wait4: data both ways, WEXITSTATUS, several children, errors.
 #[test]
 fn proc_fork_pipe_wait4() {
-    let out = same("proc_fork", &[]);
+    let out = same_in_tmp("proc_fork", &[]);
     assert_eq!(out.status.code(), Some(0));
     contains_all(
         &stdout(&out),
@@ -114,7 +95,7 @@ fn proc_exit_statuses() {
 #[test]
 fn id_basic() {
     let me = std::process::id().to_string();
-    let out = same("id_basic", &[&me]);
+    let out = same_in_tmp("id_basic", &[&me]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     contains_all(

@@ -8,23 +8,7 @@ mod tmpdir;
 use std::process::Output;
 
 use common::{Ending, Run, assert_same, ending};
-use tmpdir::TempDir;
-
-/// Runs guest `name` with `args` natively and under cwali in a fresh directory, by default and
-/// with `--trace`; both must end the same way with the same stdout. Returns the first cwali output.
-fn same(name: &str, args: &[&str]) -> Output {
-    let dir = TempDir::new(name);
-    let mut first = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run {
-            cwd: Some(dir.path().to_path_buf()),
-            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
-            ..Run::args(args)
-        };
-        first.get_or_insert(assert_same(name, &run));
-    }
-    first.unwrap()
-}
+use tmpdir::same_in_tmp;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -32,7 +16,7 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn sig_basic() {
-    let out = same("sig_basic", &[]);
+    let out = same_in_tmp("sig_basic", &[]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for line in [
@@ -64,7 +48,7 @@ fn sig_basic() {
 
 #[test]
 fn sig_timer() {
-    let out = same("sig_timer", &[]);
+    let out = same_in_tmp("sig_timer", &[]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for line in [
@@ -98,7 +82,7 @@ fn sig_exit_from_handler() {
         ("child", 0),
         ("return", 0),
     ] {
-        let out = same("sig_exit", &[mode]);
+        let out = same_in_tmp("sig_exit", &[mode]);
         let text = stdout(&out);
         assert_eq!(ending(&out), Ending::Exit(status), "mode {mode}: {text}");
         assert!(!text.contains("not reached"), "mode {mode}: {text}");
@@ -112,9 +96,9 @@ fn sig_exit_from_handler() {
 
 #[test]
 fn sig_default_actions_kill() {
-    let out = same("sig_exit", &["nosegv"]);
+    let out = same_in_tmp("sig_exit", &["nosegv"]);
     assert_eq!(ending(&out), Ending::Signal(libc::SIGSEGV));
-    let out = same("sig_exit", &["abort"]);
+    let out = same_in_tmp("sig_exit", &["abort"]);
     assert_eq!(ending(&out), Ending::Signal(libc::SIGABRT));
 }
 

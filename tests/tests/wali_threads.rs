@@ -3,21 +3,12 @@
 //! atomics. Each guest runs natively and under cwali and must print the same and end the same way.
 
 mod common;
+mod tmpdir;
 
 use std::process::Output;
 
 use common::{Ending, Run, assert_same, ending};
-
-/// Runs guest `name` with `args` natively and under cwali (by default and with `--trace`); both
-/// must end the same way with the same stdout. Returns the first cwali output.
-fn same(name: &str, args: &[&str]) -> Output {
-    let mut first = None;
-    for opts in [&[][..], &["--trace"][..]] {
-        let run = Run { cwali_opts: opts.iter().map(|s| s.to_string()).collect(), ..Run::args(args) };
-        first.get_or_insert(assert_same(name, &run));
-    }
-    first.unwrap()
-}
+use tmpdir::same_in_tmp;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -25,7 +16,7 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn thr_producer_consumer() {
-    let out = same("thr_prodcons", &[]);
+    let out = same_in_tmp("thr_prodcons", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
         stdout(&out),
@@ -37,7 +28,7 @@ fn thr_producer_consumer() {
 
 #[test]
 fn thr_basic() {
-    let out = same("thr_basic", &[]);
+    let out = same_in_tmp("thr_basic", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     for line in [
@@ -59,10 +50,10 @@ fn thr_basic() {
 /// (returning from the entry counts as status 0).
 #[test]
 fn thr_last_thread_exit_status() {
-    let out = same("thr_basic", &["last"]);
+    let out = same_in_tmp("thr_basic", &["last"]);
     assert_eq!(ending(&out), Ending::Exit(9));
     assert_eq!(stdout(&out), "main: exit(3)\nthread: outlived main\n");
-    let out = same("thr_basic", &["last-return"]);
+    let out = same_in_tmp("thr_basic", &["last-return"]);
     assert_eq!(ending(&out), Ending::Exit(0));
     assert_eq!(stdout(&out), "main: exit(3)\nthread: outlived main\n");
 }
@@ -70,13 +61,13 @@ fn thr_last_thread_exit_status() {
 /// exit_group, a trap or execve in any thread ends every thread.
 #[test]
 fn thr_group_exit_trap_exec() {
-    let out = same("thr_basic", &["group"]);
+    let out = same_in_tmp("thr_basic", &["group"]);
     assert_eq!(ending(&out), Ending::Exit(5));
     assert_eq!(stdout(&out), "thread: exit_group(5)\n");
-    let out = same("thr_basic", &["trap"]);
+    let out = same_in_tmp("thr_basic", &["trap"]);
     assert_eq!(ending(&out), Ending::Signal(libc::SIGSEGV));
     assert_eq!(stdout(&out), "thread: bad store\n");
-    let out = same("thr_basic", &["exec"]);
+    let out = same_in_tmp("thr_basic", &["exec"]);
     assert_eq!(ending(&out), Ending::Exit(4));
     assert_eq!(stdout(&out), "exec from a thread\n");
 }

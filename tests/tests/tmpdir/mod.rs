@@ -45,3 +45,30 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// Runs guest `name` with `args` natively and under cwali in a fresh directory: both must end the
+/// same way with the same stdout and leave the directory empty. cwali runs twice: by default
+/// (pass-through syscalls compiled inline) and with `--trace` (every call through the host's
+/// table-driven path). Returns the first cwali output.
+pub fn same_in_tmp(name: &str, args: &[&str]) -> std::process::Output {
+    let dir = TempDir::new(name);
+    let mut first = None;
+    for opts in [&[][..], &["--trace"][..]] {
+        let run = crate::common::Run {
+            cwd: Some(dir.path().to_path_buf()),
+            cwali_opts: opts.iter().map(|s| s.to_string()).collect(),
+            ..crate::common::Run::args(args)
+        };
+        let out = crate::common::assert_same(name, &run);
+        assert!(dir.entries().is_empty(), "guest `{name}` {opts:?} left {:?}", dir.entries());
+        first.get_or_insert(out);
+    }
+    first.unwrap()
+}
+
+/// [`same_in_tmp`] for a guest that must exit 0; returns its stdout.
+pub fn same_ok_in_tmp(name: &str) -> String {
+    let out = same_in_tmp(name, &[]);
+    assert_eq!(out.status.code(), Some(0), "guest `{name}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
