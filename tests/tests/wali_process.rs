@@ -146,3 +146,10 @@ fn id_prctl_other_options_restricted() {
 fn id_groups_bad_size() {
     assert_same("id_basic", &Run::args(&["groups-bad-size"]));
 }
+
+#[test]
+fn proc_clone_and_vfork_paths_of_posix_spawn() {
+    let out = assert_same("proc_clone", &Run::args(&[]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("child sees 41\nclone child exit 42\nvfork child exit 7\n"), "{text}");
+}
