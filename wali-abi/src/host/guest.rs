@@ -3,6 +3,8 @@
 
 use cwali_rt::{Caller, LinearMemory};
 
+use crate::layouts::{ConvError, GuestMemory};
+
 /// `-errno` as WALI returns it.
 pub type SysResult = Result<i64, i64>;
 
@@ -22,10 +24,7 @@ impl<'a> Guest<'a> {
 
     /// Host address of `[addr, addr+len)`; guest 0 is NULL (the kernel treats it as absent).
     pub fn ptr(&self, addr: u32, len: u64) -> Result<*mut u8, i64> {
-        if addr == 0 {
-            return Ok(std::ptr::null_mut());
-        }
-        self.mem.checked_ptr(addr as u64, len).ok_or(EFAULT)
+        Ok(self.translate(addr, len).map_err(errno)?.cast())
     }
 
     /// Like `ptr` but 0 is an ordinary address (for ranges of memory itself).
@@ -38,14 +37,8 @@ impl<'a> Guest<'a> {
         if addr == 0 {
             return Ok(std::ptr::null());
         }
-        let len = self.mem.byte_len() as u64;
-        if addr as u64 >= len {
-            return Err(EFAULT);
-        }
-        let p = self.mem.checked_ptr(addr as u64, len - addr as u64).ok_or(EFAULT)?;
-        // SAFETY: the whole tail of memory from `addr` is inside the checked range.
-        let tail = unsafe { std::slice::from_raw_parts(p, (len - addr as u64) as usize) };
-        if tail.contains(&0) { Ok(p as *const libc::c_char) } else { Err(EFAULT) }
+        let len = self.c_str_len(addr).map_err(errno)?;
+        Ok(self.ptr(addr, len as u64 + 1)? as *const libc::c_char)
     }
 
     pub fn string(&self, addr: u32) -> Result<String, i64> {
@@ -82,6 +75,22 @@ impl<'a> Guest<'a> {
         let base = self.mem.base() as usize;
         let p = p as usize;
         if p >= base && p < base + self.mem.byte_len() { (p - base) as u32 } else { 0 }
+    }
+}
+
+/// The guest's view of a conversion failure: `-errno`.
+pub fn errno(e: ConvError) -> i64 {
+    -(e.errno() as i64)
+}
+
+// SAFETY: base and length come from the live memory; its base never moves and it only grows.
+unsafe impl GuestMemory for Guest<'_> {
+    fn base(&self) -> *mut u8 {
+        self.mem.base()
+    }
+
+    fn size(&self) -> u64 {
+        self.mem.byte_len() as u64
     }
 }
 

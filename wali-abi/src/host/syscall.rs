@@ -3,8 +3,9 @@
 use crate::Arch;
 use crate::syscalls::{ArgKind, HostReason, Len, Syscall, ValType};
 
-use super::guest::{EFAULT, Guest, SysResult, raw_syscall};
+use super::guest::{EFAULT, Guest, SysResult, errno, raw_syscall};
 use super::{memory, process, signals};
+use crate::layouts::{GuestIovec, GuestMsghdr, UIO_MAXIOV, iovecs_to_host};
 
 const ENOSYS: i64 = -(libc::ENOSYS as i64);
 
@@ -141,52 +142,41 @@ fn open(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     check(raw_syscall(sc.nr(Arch::HOST.unwrap()).unwrap(), a))
 }
 
-/// Host iovec array for `count` guest iovecs at `addr` (8 bytes each: base u32, len u32).
+/// Host iovecs for `count` guest iovecs at `addr` (an oversized count is the kernel's to refuse).
 fn host_iovecs(g: &Guest<'_>, addr: u32, count: u32) -> Result<Vec<libc::iovec>, i64> {
-    if count > 1024 {
-        return Err(EINVAL);
+    if count > UIO_MAXIOV {
+        return Ok(Vec::new()); // the kernel answers -EINVAL before reading anything
     }
-    let mut raw = vec![0u8; count as usize * 8];
+    let mut raw = vec![0u8; count as usize * GuestIovec::SIZE];
     g.read(addr, &mut raw)?;
-    raw.chunks(8)
-        .map(|c| {
-            let base = u32::from_le_bytes(c[0..4].try_into().unwrap());
-            let len = u32::from_le_bytes(c[4..8].try_into().unwrap());
-            Ok(libc::iovec { iov_base: g.ptr(base, len as u64)? as *mut libc::c_void, iov_len: len as usize })
-        })
-        .collect()
+    let mut iov = Vec::new();
+    iovecs_to_host(&raw, g, &mut iov).map_err(errno)?;
+    Ok(iov)
 }
 
 fn iovec_call(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     let iov = host_iovecs(g, args[1] as u32, args[2] as u32)?;
     let nr = sc.nr(Arch::HOST.unwrap()).unwrap();
-    check(raw_syscall(nr, [args[0], iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0]))
+    check(raw_syscall(nr, [args[0], iov.as_ptr() as u64, args[2] & 0xFFFF_FFFF, 0, 0, 0]))
 }
 
-/// sendmsg/recvmsg: guest msghdr (36 bytes) → host msghdr; recvmsg writes back lengths and flags.
+/// sendmsg/recvmsg: guest msghdr → host msghdr; recvmsg writes back lengths and flags (§16.10).
 fn msg_call(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     let addr = args[1] as u32;
-    let mut m = [0u8; 36];
-    g.read(addr, &mut m)?;
-    let field = |o: usize| u32::from_le_bytes(m[o..o + 4].try_into().unwrap());
-    let (name, namelen, iov_addr, iovlen, control, controllen) =
-        (field(0), field(4), field(8), field(12), field(20), field(24));
-    let iov = host_iovecs(g, iov_addr, iovlen)?;
-    // SAFETY: all-zero is a valid msghdr.
-    let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
-    h.msg_name = g.ptr(name, namelen as u64)? as *mut libc::c_void;
-    h.msg_namelen = namelen;
-    h.msg_iov = iov.as_ptr() as *mut libc::iovec;
-    h.msg_iovlen = iov.len();
-    h.msg_control = g.ptr(control, controllen as u64)? as *mut libc::c_void;
-    h.msg_controllen = controllen as usize;
-    h.msg_flags = field(32) as i32;
+    let mut raw = [0u8; GuestMsghdr::SIZE];
+    g.read(addr, &mut raw)?;
+    let mut msg = GuestMsghdr::read(&raw);
+    let mut guest_iov = vec![0u8; msg.iov_bytes().map_err(errno)? as usize];
+    g.read(msg.iov, &mut guest_iov)?;
+    let mut host_iov = Vec::new();
+    let mut h = msg.to_host(g, &guest_iov, &mut host_iov).map_err(errno)?;
     let nr = sc.nr(Arch::HOST.unwrap()).unwrap();
     let r = check(raw_syscall(nr, [args[0], &mut h as *mut _ as u64, args[2], 0, 0, 0]))?;
     if sc.name == "recvmsg" {
-        g.write(addr + 4, &h.msg_namelen.to_le_bytes())?;
-        g.write(addr + 24, &(h.msg_controllen as u32).to_le_bytes())?;
-        g.write(addr + 32, &h.msg_flags.to_le_bytes())?;
+        msg.update_from_host(&h);
+        g.write(addr + GuestMsghdr::OFF_NAMELEN as u32, &msg.namelen.to_le_bytes())?;
+        g.write(addr + GuestMsghdr::OFF_CONTROLLEN as u32, &msg.controllen.to_le_bytes())?;
+        g.write(addr + GuestMsghdr::OFF_FLAGS as u32, &msg.flags.to_le_bytes())?;
     }
     Ok(r)
 }
