@@ -11,13 +11,11 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use cwali_rt::{Caller, Trap, Val};
 
 use super::guest::{Guest, SysResult};
+use crate::layouts::{GUEST_SIG_ERR, GUEST_SIG_IGN, GuestKSigaction, GuestStackT};
 
 const EINVAL: i64 = -(libc::EINVAL as i64);
 const ENOMEM: i64 = -(libc::ENOMEM as i64);
 const NSIG: usize = 65;
-/// WALI's SIG_IGN and SIG_ERR as guest handler values.
-const GUEST_SIG_IGN: u32 = 0xFFFF_FFFE;
-const GUEST_SIG_ERR: u32 = 0xFFFF_FFFF;
 
 /// Guest handler (table index) per signal; 0 = none.
 static HANDLERS: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
@@ -147,11 +145,9 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
         return Err(EINVAL);
     }
     let new = if act != 0 {
-        let mut b = [0u8; 24];
+        let mut b = [0u8; GuestKSigaction::SIZE];
         g.read(act, &mut b)?;
-        let handler = u32::from_le_bytes(b[0..4].try_into().unwrap());
-        let flags = u64::from_le_bytes(b[4..12].try_into().unwrap());
-        let mask = u64::from_le_bytes(b[16..24].try_into().unwrap());
+        let GuestKSigaction { handler, flags, mask, .. } = GuestKSigaction::read(&b);
         Some((handler, flags, mask))
     } else {
         None
@@ -200,10 +196,8 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
         (handler, if handler == old_index && old_index != 0 { old_flags } else { host_old.sa_flags as u64 }, mask)
     };
     if oldact != 0 {
-        let mut b = [0u8; 24];
-        b[0..4].copy_from_slice(&old_handler.to_le_bytes());
-        b[4..12].copy_from_slice(&old_flags.to_le_bytes());
-        b[16..24].copy_from_slice(&old_mask.to_le_bytes());
+        let mut b = [0u8; GuestKSigaction::SIZE];
+        GuestKSigaction { handler: old_handler, flags: old_flags, restorer: 0, mask: old_mask }.write(&mut b);
         g.write(oldact, &b)?;
     }
     Ok(0)
@@ -236,11 +230,9 @@ pub fn sigaltstack(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let (ss, old) = (args[0] as u32, args[1] as u32);
     let current = ALT_STACK.with(|s| s.get());
     if ss != 0 {
-        let mut b = [0u8; 12];
+        let mut b = [0u8; GuestStackT::SIZE];
         g.read(ss, &mut b)?;
-        let sp = u32::from_le_bytes(b[0..4].try_into().unwrap());
-        let flags = i32::from_le_bytes(b[4..8].try_into().unwrap());
-        let size = u32::from_le_bytes(b[8..12].try_into().unwrap());
+        let GuestStackT { sp, flags, size } = GuestStackT::read(&b);
         const SS_AUTODISARM: i32 = 1 << 31;
         if flags & !(libc::SS_DISABLE | SS_AUTODISARM) != 0 {
             return Err(EINVAL);
@@ -252,10 +244,8 @@ pub fn sigaltstack(g: &Guest<'_>, args: &[u64]) -> SysResult {
         ALT_STACK.with(|s| s.set(record));
     }
     if old != 0 {
-        let mut b = [0u8; 12];
-        b[0..4].copy_from_slice(&current.0.to_le_bytes());
-        b[4..8].copy_from_slice(&current.1.to_le_bytes());
-        b[8..12].copy_from_slice(&current.2.to_le_bytes());
+        let mut b = [0u8; GuestStackT::SIZE];
+        GuestStackT { sp: current.0, flags: current.1, size: current.2 }.write(&mut b);
         g.write(old, &b)?;
     }
     Ok(0)
