@@ -1,10 +1,13 @@
 //! Processes (§11): exit codes, fork, execve, and the live-thread count that decides whether
 //! `SYS_exit` ends a thread or the process.
 
-use std::ffi::CString;
+use std::ffi::{CStr, OsStr};
+use std::os::unix::ffi::OsStrExt;
+
+use crate::layouts::str_array_to_host;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::guest::{EFAULT, Guest, SysResult};
+use super::guest::{EFAULT, Guest, SysResult, errno};
 
 /// Wasm threads alive in this process (the main one included).
 pub static LIVE_THREADS: AtomicUsize = AtomicUsize::new(1);
@@ -61,68 +64,53 @@ pub fn fork() -> SysResult {
     Ok(pid as i64)
 }
 
-/// A NULL-terminated array of guest string pointers → owned strings.
-fn string_array(g: &Guest<'_>, addr: u32) -> Result<Option<Vec<CString>>, i64> {
-    if addr == 0 {
-        return Ok(None);
-    }
-    let mut out = Vec::new();
-    for i in 0.. {
-        let p = g.read_u32(addr.checked_add(4 * i).ok_or(EFAULT)?)?;
-        if p == 0 {
-            break;
-        }
-        let s = g.cstr(p)?;
-        // SAFETY: checked NUL-terminated string inside memory.
-        out.push(unsafe { std::ffi::CStr::from_ptr(s) }.to_owned());
-    }
-    Ok(Some(out))
-}
-
-fn pointers(v: &[CString]) -> Vec<*const libc::c_char> {
-    v.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect()
-}
-
 /// execve: native programs directly; a `.wasm` file by re-executing this runtime on it. For a
 /// `.wasm` target the environment goes to `/tmp/wali_env.<pid>` too, where the new runtime (ours
 /// or the reference) finds it (§11.2). Native targets get `envp` directly and no file (a file left
 /// behind would hand its environment to a later WALI program that gets the same pid, §16.21), and
 /// the file is removed again if execve fails.
 pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
-    let path = g.string(args[0] as u32)?;
-    let argv = string_array(g, args[1] as u32)?.unwrap_or_default();
-    let envp = string_array(g, args[2] as u32)?;
+    let path = g.cstr(args[0] as u32)?;
+    if path.is_null() {
+        return Err(EFAULT);
+    }
+    // NULL-terminated host pointer arrays into guest memory (strings are used in place).
+    let argv = str_array_to_host(g, args[1] as u32).map_err(errno)?.unwrap_or_else(|| vec![std::ptr::null()]);
+    let envp = str_array_to_host(g, args[2] as u32).map_err(errno)?;
+    // SAFETY: checked NUL-terminated strings inside memory.
+    let cstr = |p: *const libc::c_char| unsafe { CStr::from_ptr(p) };
+    let path = cstr(path);
     let mut head = [0u8; 4];
-    let is_wasm = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+    let is_wasm = std::fs::File::open(OsStr::from_bytes(path.to_bytes()))
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
         && head == *b"\0asm";
     let env_file = format!("/tmp/wali_env.{}", std::process::id());
     if let Some(env) = envp.as_ref().filter(|_| is_wasm) {
         let mut text = Vec::new();
-        for e in env.iter().filter(|e| !e.as_bytes().is_empty()) {
-            text.extend_from_slice(e.as_bytes());
+        for e in env.iter().take_while(|p| !p.is_null()).map(|p| cstr(*p)).filter(|e| !e.is_empty()) {
+            text.extend_from_slice(e.to_bytes());
             text.push(b'\n');
         }
         let _ = std::fs::write(&env_file, text);
     }
-    let env_ptrs = envp.as_deref().map(pointers);
-    let env_ptr = env_ptrs.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
+    let env_ptr = envp.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
     let err = if is_wasm {
-        let exe = CString::new("/proc/self/exe").unwrap();
-        let mut new_argv = vec![CString::new("cwali").unwrap(), CString::new("run").unwrap()];
-        new_argv.push(CString::new("--").unwrap());
-        new_argv.push(CString::new(path.clone()).map_err(|_| EFAULT)?);
-        new_argv.extend(argv.iter().skip(1).cloned());
-        let ptrs = pointers(&new_argv);
+        let exe = c"/proc/self/exe";
+        let mut new_argv: Vec<*const libc::c_char> =
+            vec![c"cwali".as_ptr(), c"run".as_ptr(), c"--".as_ptr(), path.as_ptr()];
+        new_argv.extend(argv.iter().skip(1)); // the guest's arguments, then its NULL
+        if argv.len() <= 1 {
+            new_argv.push(std::ptr::null());
+        }
         // SAFETY: NULL-terminated arrays of valid C strings.
-        unsafe { libc::execve(exe.as_ptr(), ptrs.as_ptr(), env_ptr) };
+        unsafe { libc::execve(exe.as_ptr(), new_argv.as_ptr(), env_ptr) };
         let err = std::io::Error::last_os_error();
         let _ = std::fs::remove_file(&env_file);
         err
     } else {
-        let cpath = CString::new(path).map_err(|_| EFAULT)?;
-        let ptrs = pointers(&argv);
         // SAFETY: NULL-terminated arrays of valid C strings.
-        unsafe { libc::execve(cpath.as_ptr(), ptrs.as_ptr(), env_ptr) };
+        unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), env_ptr) };
         std::io::Error::last_os_error()
     };
     Err(-(err.raw_os_error().unwrap_or(libc::ENOEXEC) as i64))

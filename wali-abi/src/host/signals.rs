@@ -31,7 +31,8 @@ static PENDING: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
 /// Sum of PENDING, for a cheap check after every call.
 static PENDING_TOTAL: AtomicU32 = AtomicU32::new(0);
 
-const RESERVED: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+/// Signals the runtime keeps for its trap handling.
+pub const RESERVED: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
 
 fn reserved_bits() -> u64 {
     RESERVED.iter().fold(0, |m, s| m | 1 << (s - 1))
