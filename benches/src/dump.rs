@@ -5,6 +5,8 @@
 //!   (`objdump -D -b binary -m i386:x86-64 FILE`), and `KERNEL.cwali-safepoints.f<index>.bin`
 //!   the same with `Config.safepoints`;
 //! - `DIR/KERNEL.wasmtime.cwasm`: Wasmtime's precompiled ELF (`objdump -d FILE`).
+//! - `DIR/wasmtime-clif/`: Wasmtime's optimized CLIF of each function (run with
+//!   `CWALI_EMIT_CLIF=DIR` to get cwali's next to it).
 //!
 //! `--dump-wali FILE.wasm DIR` writes the code of a WALI program as `cwali run` compiles it
 //! (safe points, inline syscalls) to `DIR/<stem>.wali.f<index>.bin`.
@@ -19,7 +21,7 @@ use crate::compute::KERNELS;
 pub fn dump(kernel: &str, dir: &Path) -> Result<()> {
     let k = KERNELS.iter().find(|k| k.name == kernel).with_context(|| format!("no kernel {kernel}"))?;
     std::fs::create_dir_all(dir)?;
-    for (suffix, safepoints) in [("cwali", false), ("cwali-safepoints", true)] {
+    for (suffix, safepoints) in [("cwali-safepoints", true), ("cwali", false)] {
         let engine = cwali_rt::Engine::new(cwali_rt::Config { safepoints, ..Default::default() });
         let module = cwali_rt::Module::new(&engine, k.wasm)?;
         for f in &module.code().funcs {
@@ -30,7 +32,9 @@ pub fn dump(kernel: &str, dir: &Path) -> Result<()> {
             println!("{} ({} bytes)", path.display(), f.len);
         }
     }
-    let engine = wasmtime::Engine::new(&wasmtime::Config::new()).wt()?;
+    let clif = dir.join("wasmtime-clif");
+    std::fs::create_dir_all(&clif)?;
+    let engine = wasmtime::Engine::new(wasmtime::Config::new().emit_clif(&clif)).wt()?;
     let elf = engine.precompile_module(k.wasm).wt()?;
     let path = dir.join(format!("{kernel}.wasmtime.cwasm"));
     std::fs::write(&path, elf)?;

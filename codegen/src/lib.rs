@@ -29,6 +29,10 @@
 //! Code cache ([`cache`]): [`compile_artifacts`] produces position-independent [`Artifacts`]
 //! (code, relocations, trap tables) that can be stored, and [`load`] places them in memory.
 //!
+//! Debugging: with `CWALI_EMIT_CLIF=DIR` in the environment every compiled function's optimized
+//! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
+//! form, which `cwali-benches --dump` uses to compare the two).
+//!
 //! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
 //! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
 //! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares
@@ -216,7 +220,10 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         .collect();
     traps.sort_by_key(|t| t.0);
     let bytes = compiled.code_buffer().to_vec();
-    let alignment = compiled.buffer.alignment as u64;
+    // Wasmtime and Cranelift's own linker place functions at the ISA's preferred alignment (32
+    // bytes on x86_64): with the minimum, hot loops straddle fetch blocks at random and a kernel's
+    // speed then depends on where its function happens to land.
+    let alignment = (compiled.buffer.alignment as u64).max(isa.function_alignment().preferred as u64);
     let mach_relocs = compiled.buffer.relocs().to_vec();
     let relocs = mach_relocs
         .iter()
@@ -234,6 +241,11 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
             Ok(Reloc { offset: m.offset, kind: m.kind, target, addend: m.addend })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(dir) = std::env::var_os("CWALI_EMIT_CLIF") {
+        // Developer aid, like Wasmtime's `emit_clif`: the optimized IR of every function.
+        let path = std::path::Path::new(&dir).join(format!("{}.clif", name().replace(['/', ' '], "_")));
+        let _ = std::fs::write(path, ctx.func.display().to_string());
+    }
     Ok(Artifact { bytes, alignment, relocs, traps })
 }
 
