@@ -84,6 +84,21 @@ pub fn cwali_runner(k: &Kernel, config: cwali_rt::Config) -> Result<Runner> {
     }))
 }
 
+/// One call of a kernel in one engine, printing the checksum: for instruction counts under
+/// `valgrind --tool=callgrind`, which are repeatable on a busy machine where times are not
+/// (the difference between two values of `n` cancels compilation and start-up).
+pub fn run_once(kernel: &str, n: i32, engine: &str) -> Result<()> {
+    let k = KERNELS.iter().find(|k| k.name == kernel).with_context(|| format!("no kernel {kernel}"))?;
+    let mut run = match engine {
+        "cwali" => cwali_runner(k, cwali_rt::Config::default())?,
+        "cwali-safepoints" => cwali_runner(k, cwali_rt::Config { safepoints: true, ..Default::default() })?,
+        "wasmtime" => wasmtime_runner(k, &wasmtime::Engine::new(&wasmtime::Config::new()).wt()?)?,
+        other => bail!("unknown engine {other:?} (cwali, cwali-safepoints, wasmtime)"),
+    };
+    println!("{}", run(n)?);
+    Ok(())
+}
+
 pub fn wasmtime_runner(k: &Kernel, engine: &wasmtime::Engine) -> Result<Runner> {
     let module = wasmtime::Module::new(engine, k.wasm).wt().with_context(|| format!("compiling {}", k.name))?;
     let mut store = wasmtime::Store::new(engine, ());

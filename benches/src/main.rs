@@ -17,7 +17,7 @@ mod instantiate;
 mod process;
 mod stats;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// Wasmtime's own error type (its `anyhow` feature is off in the workspace) as an anyhow error.
 pub trait WasmtimeResult<T> {
@@ -56,7 +56,7 @@ impl Opts {
 fn usage() -> String {
     let kernels: Vec<&str> = compute::KERNELS.iter().map(|k| k.name).collect();
     format!(
-        "usage: cwali-benches [--quick] [--only NAME[,NAME...]]\n       cwali-benches --dump KERNEL DIR   (write both engines' machine code)\n       cwali-benches --dump-wali FILE.wasm DIR   (a WALI program's code, as `cwali run` compiles it)\n  benchmarks: {}\n  kernels: {}",
+        "usage: cwali-benches [--quick] [--only NAME[,NAME...]]\n       cwali-benches --dump KERNEL DIR   (write both engines' machine code)\n       cwali-benches --dump-wali FILE.wasm DIR   (a WALI program's code, as `cwali run` compiles it)\n       cwali-benches --run-once KERNEL N cwali|cwali-safepoints|wasmtime   (one call, for `valgrind --tool=callgrind`)\n  benchmarks: {}\n  kernels: {}",
         BENCHES.join(", "),
         kernels.join(", ")
     )
@@ -85,6 +85,13 @@ fn parse_args() -> Result<Opts> {
                     bail!("--dump-wali needs a module and a directory\n{}", usage());
                 };
                 dump::dump_wali(std::path::Path::new(&wasm), std::path::Path::new(&dir))?;
+                std::process::exit(0);
+            }
+            "--run-once" => {
+                let (Some(kernel), Some(n), Some(engine)) = (args.next(), args.next(), args.next()) else {
+                    bail!("--run-once needs a kernel, n and an engine\n{}", usage());
+                };
+                compute::run_once(&kernel, n.parse().context("n")?, &engine)?;
                 std::process::exit(0);
             }
             "-h" | "--help" => {

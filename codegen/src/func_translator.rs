@@ -33,6 +33,8 @@ pub(crate) struct ModuleEnv<'a> {
     pub offsets: &'a VMOffsets,
     pub config: &'a Config,
     pub isa: &'a OwnedTargetIsa,
+    /// Per defined function, with safepoints on: whether its entry polls ([`crate::safepoints`]).
+    pub entry_polls: Vec<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +167,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 self.locals.push(var);
             }
         }
-        if self.env.config.safepoints {
+        let defined = (func_index - self.env.module.num_imported_funcs) as usize;
+        if self.env.config.safepoints && self.env.entry_polls[defined] {
             self.safepoint();
         }
 
@@ -271,8 +274,11 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 s
             }
         };
-        let table = self.load_vmctx_readonly(types::I64, VMOffsets::BUILTINS);
-        let fptr = self.b.ins().load(types::I64, readonly(), table, builtin.offset());
+        // The safepoint call sits on a cold path: loads Cranelift may hoist would keep its
+        // address in a register through every loop that polls.
+        let flags = if builtin == Builtin::Safepoint { MemFlagsData::trusted().with_readonly() } else { readonly() };
+        let table = self.b.ins().load(types::I64, flags, self.vmctx, VMOffsets::BUILTINS);
+        let fptr = self.b.ins().load(types::I64, flags, table, builtin.offset());
         let mut all = Vec::with_capacity(args.len() + 1);
         if builtin.params().first() == Some(&crate::builtins::BuiltinType::VmCtx) {
             all.push(self.vmctx);
@@ -294,7 +300,10 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
 
     /// Poll the pending-signal flag; call the safepoint builtin when it is set.
     pub(crate) fn safepoint(&mut self) {
-        let limits = self.load_vmctx_readonly(types::I64, VMOffsets::LIMITS);
+        // With safepoints on, the store's limits pointer lives in Cranelift's pinned register
+        // (set by the array trampoline on entry from the host), so a poll needs no register of
+        // its own and no load to find the flag.
+        let limits = self.b.ins().get_pinned_reg(types::I64);
         let pending = self.b.ins().load(types::I64, MemFlagsData::trusted(), limits, vmoffsets::limits::SIGNAL_PENDING);
         let deliver = self.b.create_block();
         let cont = self.b.create_block();

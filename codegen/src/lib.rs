@@ -45,6 +45,7 @@ pub mod inline_syscall;
 mod ops_memory;
 mod ops_numeric;
 mod ops_table;
+mod safepoints;
 mod signatures;
 mod trampolines;
 pub mod trap;
@@ -165,6 +166,8 @@ pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     // Stack overflow is caught by the prologue's stack-limit check, not by probes.
     set(&mut flags, "enable_probestack", "false")?;
+    // Safepoint polls read the store's limits through the pinned register (see `safepoint`).
+    set(&mut flags, "enable_pinned_reg", if config.safepoints { "true" } else { "false" })?;
     let isa_builder = cranelift_native::builder().map_err(|e| CompileError::Isa(e.to_string()))?;
     isa_builder.finish(settings::Flags::new(flags)).map_err(|e| CompileError::Isa(e.to_string()))
 }
@@ -268,7 +271,8 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
     let isa = host_isa(config)?;
     let offsets = VMOffsets::new(module);
     let intrinsics = resolve_intrinsics(module, config);
-    let env = func_translator::ModuleEnv { module, intrinsics, offsets: &offsets, config, isa: &isa };
+    let entry_polls = if config.safepoints { safepoints::entry_polls(module)? } else { Vec::new() };
+    let env = func_translator::ModuleEnv { module, intrinsics, offsets: &offsets, config, isa: &isa, entry_polls };
 
     let num_defined = module.num_defined_funcs() as usize;
     let num_types = module.types.len();
@@ -281,7 +285,7 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
         let (ty, array) = (i % num_types, i < num_types);
         let name = UserFuncName::user(0, (num_defined + i) as u32);
         let func = if array {
-            trampolines::array_trampoline(&module.types[ty], name, &*isa)
+            trampolines::array_trampoline(&module.types[ty], name, &*isa, config.safepoints)
         } else {
             trampolines::host_trampoline(&module.types[ty], name, &*isa)
         };

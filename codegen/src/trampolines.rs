@@ -13,8 +13,10 @@ use crate::signatures::{array_signature, host_signature, ir_type, wasm_signature
 const SLOT: i32 = 16;
 
 /// `extern "C" fn(callee_vmctx, caller_vmctx, code, values)`: load the arguments from
-/// `values`, call `code`, store the results back into `values`.
-pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -> Function {
+/// `values`, call `code`, store the results back into `values`. With `pin_limits` (safepoints
+/// on) it also puts the callee store's limits pointer in the pinned register, restoring the
+/// host's value afterwards (the register is callee-saved in the C convention).
+pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, pin_limits: bool) -> Function {
     let mut func = Function::with_name_signature(name, array_signature(isa));
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
@@ -29,8 +31,17 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) 
         args.push(b.ins().load(ir_type(*t), flags, values, SLOT * i as i32));
     }
     let sig = b.import_signature(wasm_signature(ty));
+    let saved = pin_limits.then(|| {
+        let saved = b.ins().get_pinned_reg(types::I64);
+        let limits = b.ins().load(types::I64, flags, callee, crate::VMOffsets::LIMITS);
+        b.ins().set_pinned_reg(limits);
+        saved
+    });
     let call = b.ins().call_indirect(sig, code, &args);
     let results = b.inst_results(call).to_vec();
+    if let Some(saved) = saved {
+        b.ins().set_pinned_reg(saved);
+    }
     for (i, r) in results.into_iter().enumerate() {
         b.ins().store(flags, r, values, SLOT * i as i32);
     }
