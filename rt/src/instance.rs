@@ -321,6 +321,10 @@ pub(crate) fn instantiate(
         d.elements = info.elements.iter().map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect()).collect();
     }
 
+    // From here on imported tables may point at our functions, even if a segment traps: the
+    // store keeps the instance alive as long as it keeps them (as Wasmtime does).
+    store.keep_alive(data.clone());
+
     // Active segments, in order; the first out-of-bounds one traps (earlier writes stay).
     for (i, seg) in info.elements.iter().enumerate() {
         match &seg.mode {
@@ -357,7 +361,6 @@ pub(crate) fn instantiate(
         }
     }
 
-    store.keep_alive(data.clone());
     if let Some(start) = info.start {
         let func = Func::from_instance(&data, start, store);
         func.call(store, &[])?;
