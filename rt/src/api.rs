@@ -117,6 +117,7 @@ struct ModuleInner {
     code: CompiledModule,
     /// Built at the first instantiation.
     image: std::sync::OnceLock<Option<crate::memory_image::MemoryImage>>,
+    table_images: std::sync::OnceLock<crate::table_image::TableImages>,
     _registration: crate::code_registry::RegistrationHandle,
 }
 
@@ -203,7 +204,13 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        Module(Arc::new(ModuleInner { info, code, image: Default::default(), _registration: registration }))
+        Module(Arc::new(ModuleInner {
+            info,
+            code,
+            image: Default::default(),
+            table_images: Default::default(),
+            _registration: registration,
+        }))
     }
 
     pub fn info(&self) -> &ModuleInfo {
@@ -217,6 +224,11 @@ impl Module {
     /// The copy-on-write image of memory 0, if the module's data segments allow one.
     pub(crate) fn memory_image(&self) -> Option<&crate::memory_image::MemoryImage> {
         self.0.image.get_or_init(|| crate::memory_image::MemoryImage::build(&self.0.info)).as_ref()
+    }
+
+    /// The initial elements of the module's lazily initialised tables.
+    pub(crate) fn table_images(&self) -> &crate::table_image::TableImages {
+        self.0.table_images.get_or_init(|| crate::table_image::TableImages::build(&self.0.info))
     }
 }
 

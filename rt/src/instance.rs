@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cwali_codegen::{TrapKind, VMOffsets};
-use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, SegmentMode, ValType};
+use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, RefType, SegmentMode, ValType};
 
 use crate::api::{Error, Extern, Global, Memory, Module, Store, Table, Trap};
 use crate::func::{Func, FuncKind};
@@ -44,7 +44,8 @@ pub struct InstanceData {
     pub(crate) vmctx: VMContextBox,
     pub(crate) memories: Vec<Arc<LinearMemory>>,
     pub(crate) tables: Vec<Arc<TableStorage>>,
-    /// Items of each element segment, evaluated at instantiation (funcref pointers / words).
+    /// Items of each element segment as table words, evaluated at instantiation; empty for
+    /// segments dropped at instantiation (declared ones, and active ones a table image holds).
     pub(crate) elements: Vec<Vec<usize>>,
     pub(crate) dropped_elements: Vec<AtomicBool>,
     pub(crate) dropped_data: Vec<AtomicBool>,
@@ -157,6 +158,14 @@ fn val_word(v: Val) -> usize {
     }
 }
 
+/// The table word of an element item: a null funcref is stored as the sentinel.
+fn item_word(ty: RefType, v: Val) -> usize {
+    match val_word(v) {
+        0 if ty.is_func_ref() => crate::vm::null_func_ref(),
+        w => w,
+    }
+}
+
 fn as_offset(v: Val) -> u64 {
     match v {
         Val::I32(x) => x as u32 as u64,
@@ -256,6 +265,7 @@ pub(crate) fn instantiate(
         *d.slot::<usize>(VMOffsets::LIMITS) = store.limits_ptr() as usize;
         *d.slot::<usize>(VMOffsets::BUILTINS) = builtins::table() as usize;
         *d.slot::<usize>(VMOffsets::INSTANCE) = inst as usize;
+        *d.slot::<usize>(VMOffsets::NULL_FUNC_REF) = crate::vm::null_func_ref();
         if let Some(m) = d.memories.first() {
             *d.slot::<usize>(VMOffsets::MEMORY0_BASE) = m.base() as usize;
         }
@@ -306,19 +316,31 @@ pub(crate) fn instantiate(
             write_val(d.global_ptr(i as u32), v);
         }
 
-        // Tables.
+        // Tables: those with an image start zeroed and initialise on first use.
+        let images = module.table_images();
         let mut all_tables = tables;
-        for t in &info.tables[info.num_imported_tables as usize..] {
-            let init = t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0);
-            let storage = TableStorage::new(t.ty, init)
-                .ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+        for (t, image) in info.tables[info.num_imported_tables as usize..].iter().zip(&images.tables) {
+            let storage = match image {
+                Some(image) => TableStorage::new_lazy(t.ty, image.clone(), d),
+                None => TableStorage::new(t.ty, t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0)),
+            };
+            let storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
             all_tables.push(Arc::new(storage));
         }
         for (i, t) in all_tables.iter().enumerate() {
             *d.slot::<usize>(offsets.table(i as u32)) = t.vmdef() as usize;
         }
         d.tables = all_tables;
-        d.elements = info.elements.iter().map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect()).collect();
+        d.elements = info
+            .elements
+            .iter()
+            .zip(&images.covered)
+            .map(|(e, &covered)| match e.mode {
+                SegmentMode::Declared => Vec::new(),
+                _ if covered => Vec::new(),
+                _ => e.items.iter().map(|x| item_word(e.ty, d.eval(x))).collect(),
+            })
+            .collect();
     }
 
     // From here on imported tables may point at our functions, even if a segment traps: the
@@ -326,18 +348,14 @@ pub(crate) fn instantiate(
     store.keep_alive(data.clone());
 
     // Active segments, in order; the first out-of-bounds one traps (earlier writes stay).
+    // Those an image holds can neither trap nor be seen before the instance exists.
+    let covered = &module.table_images().covered;
     for (i, seg) in info.elements.iter().enumerate() {
         match &seg.mode {
+            SegmentMode::Active { .. } if covered[i] => data.dropped_elements[i].store(true, Ordering::Relaxed),
             SegmentMode::Active { target, offset } => {
                 let start = as_offset(data.eval(offset));
-                let items = &data.elements[i];
-                let table = &data.tables[*target as usize];
-                let ok = table.with_elems(|elems| {
-                    let end = start.checked_add(items.len() as u64)?;
-                    elems.get_mut(start as usize..end as usize)?.copy_from_slice(items);
-                    Some(())
-                });
-                if ok.is_none() {
+                if !data.tables[*target as usize].write_words(start, &data.elements[i]) {
                     return Err(Error::Trap(Trap::new(TrapKind::TableOutOfBounds)));
                 }
                 data.dropped_elements[i].store(true, Ordering::Relaxed);
