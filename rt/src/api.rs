@@ -118,6 +118,8 @@ struct ModuleInner {
     /// Built at the first instantiation.
     image: std::sync::OnceLock<Option<crate::memory_image::MemoryImage>>,
     table_images: std::sync::OnceLock<crate::table_image::TableImages>,
+    /// Canonical id of each module type (interning takes a process-wide lock).
+    type_ids: Box<[u32]>,
     _registration: crate::code_registry::RegistrationHandle,
 }
 
@@ -204,11 +206,13 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
+        let type_ids = info.types.iter().map(crate::type_registry::intern).collect();
         Module(Arc::new(ModuleInner {
             info,
             code,
             image: Default::default(),
             table_images: Default::default(),
+            type_ids,
             _registration: registration,
         }))
     }
@@ -219,6 +223,11 @@ impl Module {
 
     pub fn code(&self) -> &CompiledModule {
         &self.0.code
+    }
+
+    /// The canonical id of each of the module's types (`type_registry`).
+    pub(crate) fn type_ids(&self) -> &[u32] {
+        &self.0.type_ids
     }
 
     /// The copy-on-write image of memory 0, if the module's data segments allow one.

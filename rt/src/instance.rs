@@ -9,11 +9,11 @@ use cwali_codegen::{TrapKind, VMOffsets};
 use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, RefType, SegmentMode, ValType};
 
 use crate::api::{Error, Extern, Global, Memory, Module, Store, Table, Trap};
+use crate::builtins;
 use crate::func::{Func, FuncKind};
 use crate::memory::LinearMemory;
 use crate::values::Val;
 use crate::vm::{TableStorage, VMFuncRef};
-use crate::{builtins, type_registry};
 
 /// A zeroed, 16-aligned VMContext allocation.
 pub(crate) struct VMContextBox {
@@ -269,8 +269,9 @@ pub(crate) fn instantiate(
         if let Some(m) = d.memories.first() {
             *d.slot::<usize>(VMOffsets::MEMORY0_BASE) = m.base() as usize;
         }
-        for (i, ty) in info.types.iter().enumerate() {
-            *d.slot::<u32>(offsets.type_id(i as u32)) = type_registry::intern(ty);
+        let type_ids = module.type_ids();
+        for (i, id) in type_ids.iter().enumerate() {
+            *d.slot::<u32>(offsets.type_id(i as u32)) = *id;
         }
         for (i, m) in d.memories.iter().enumerate() {
             *d.slot::<usize>(offsets.memory(i as u32)) = m.vmdef() as usize;
@@ -295,7 +296,7 @@ pub(crate) fn instantiate(
                 FuncKind::Wasm { func_ref, .. } => **func_ref,
                 FuncKind::Host(host) => VMFuncRef {
                     code: code.host_trampolines[ty as usize],
-                    type_id: type_registry::intern(&info.types[ty as usize]) as u64,
+                    type_id: type_ids[ty as usize] as u64,
                     vmctx: Arc::as_ptr(host) as usize,
                 },
             };
@@ -303,11 +304,8 @@ pub(crate) fn instantiate(
         for (i, f) in code.funcs.iter().enumerate() {
             let index = info.num_imported_funcs + i as u32;
             let ty = info.funcs[index as usize];
-            *d.func_ref(index) = VMFuncRef {
-                code: f.ptr,
-                type_id: type_registry::intern(&info.types[ty as usize]) as u64,
-                vmctx: d.vmctx() as usize,
-            };
+            *d.func_ref(index) =
+                VMFuncRef { code: f.ptr, type_id: type_ids[ty as usize] as u64, vmctx: d.vmctx() as usize };
         }
 
         // Globals, in order: initialisers may read earlier ones.
