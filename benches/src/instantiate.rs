@@ -1,12 +1,13 @@
-//! Benchmark 4: instantiate a module with a 1 MiB active data segment and a memory of 17 pages
-//! (64 MiB maximum), over and over, in cwali and in Wasmtime.
+//! Benchmark 4: instantiate modules over and over, in cwali and in Wasmtime: one with a 1 MiB
+//! active data segment and a memory of 17 pages (64 MiB maximum), one with a C-style function
+//! pointer table (10 000 elements over 5 000 functions, one active element segment).
 
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use wasm_encoder::{
-    CodeSection, ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection, MemArg, MemorySection,
-    MemoryType, Module, TypeSection, ValType,
+    CodeSection, ConstExpr, DataSection, ElementSection, Elements, ExportKind, ExportSection, Function,
+    FunctionSection, MemArg, MemorySection, MemoryType, Module, RefType, TableSection, TableType, TypeSection, ValType,
 };
 
 use crate::stats::{Table, fmt_num, fmt_ratio, loadavg, median, paired_ratio};
@@ -51,18 +52,71 @@ pub fn module_with_data() -> (Vec<u8>, Vec<u8>) {
     (module.finish(), data)
 }
 
+const TABLE_FUNCS: u32 = 5_000;
+const TABLE_LEN: u32 = 10_000;
+
+/// The module: `TABLE_FUNCS` functions `() -> i32` returning their index, a funcref table of
+/// `TABLE_LEN` elements filled by one active segment (element `i` is function `i % TABLE_FUNCS`),
+/// and `call(i32) -> i32` (a `call_indirect` through the table) exported.
+pub fn module_with_table() -> Vec<u8> {
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([], [ValType::I32]);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0);
+    let mut code = CodeSection::new();
+    let mut f = Function::new([]);
+    f.instructions().local_get(0).call_indirect(0, 1).end();
+    code.function(&f);
+    for i in 0..TABLE_FUNCS {
+        funcs.function(1);
+        let mut f = Function::new([]);
+        f.instructions().i32_const(i as i32).end();
+        code.function(&f);
+    }
+    let mut tables = TableSection::new();
+    tables.table(TableType {
+        element_type: RefType::FUNCREF,
+        table64: false,
+        minimum: TABLE_LEN as u64,
+        maximum: Some(TABLE_LEN as u64),
+        shared: false,
+    });
+    let mut exports = ExportSection::new();
+    exports.export("call", ExportKind::Func, 0);
+    let items: Vec<u32> = (0..TABLE_LEN).map(|i| 1 + i % TABLE_FUNCS).collect();
+    let mut elements = ElementSection::new();
+    elements.active(None, &ConstExpr::i32_const(0), Elements::Functions(items.into()));
+    let mut module = Module::new();
+    module.section(&types).section(&funcs).section(&tables).section(&exports).section(&elements).section(&code);
+    module.finish()
+}
+
 /// Per iteration: (µs to create the store and instantiate, µs including dropping both).
 type Batch = Box<dyn FnMut(usize) -> Result<(f64, f64)>>;
 
 pub fn instantiate(opts: &Opts) -> Result<()> {
-    let (reps, iters) = if opts.quick { (3, 100) } else { (9, 400) };
     let (wasm, data) = module_with_data();
     let probe = DATA_OFFSET as i32 + 4096;
     let expect = i32::from_le_bytes(data[4096..4100].try_into().unwrap());
+    let title = "Instantiation: 1 MiB data segment, 17 pages (64 MiB max) memory";
+    run(opts, title, &wasm, "load", probe, expect)?;
+
+    let wasm = module_with_table();
+    let probe = 7_777;
+    let expect = (probe as u32 % TABLE_FUNCS) as i32;
+    let title = format!("Instantiation: funcref table of {TABLE_LEN} elements over {TABLE_FUNCS} functions");
+    run(opts, &title, &wasm, "call", probe, expect)
+}
+
+/// Time instantiating `wasm` in both engines; the first instance of each batch must answer
+/// `expect` when its export `func: (i32) -> i32` is called with `probe`.
+fn run(opts: &Opts, title: &str, wasm: &[u8], func: &'static str, probe: i32, expect: i32) -> Result<()> {
+    let (reps, iters) = if opts.quick { (3, 100) } else { (9, 400) };
     let load_before = loadavg();
 
     let engine = cwali_rt::Engine::new(cwali_rt::Config::default());
-    let module = cwali_rt::Module::new(&engine, &wasm).context("cwali compile")?;
+    let module = cwali_rt::Module::new(&engine, wasm).context("cwali compile")?;
     let cwali: Batch = Box::new(move |iters| {
         let (mut inst_t, mut total_t) = (0.0, 0.0);
         for i in 0..iters {
@@ -71,10 +125,10 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
             let instance = cwali_rt::Instance::new(&mut store, &module, &[]).context("cwali instantiate")?;
             let t1 = start.elapsed();
             if i == 0 {
-                let f = instance.get_func("load").context("no load")?;
+                let f = instance.get_func(func).context("no probe function")?;
                 match f.call(&mut store, &[cwali_rt::Val::I32(probe)]).map_err(|t| anyhow::anyhow!("{t}"))?[..] {
                     [cwali_rt::Val::I32(v)] if v == expect => {}
-                    ref other => bail!("cwali: data segment not in place: {other:?}"),
+                    ref other => bail!("cwali: {func}({probe}) = {other:?}, expected {expect}"),
                 }
             }
             drop(instance);
@@ -87,7 +141,7 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
     });
 
     let wt_engine = wasmtime::Engine::new(&wasmtime::Config::new()).wt()?;
-    let wt_module = wasmtime::Module::new(&wt_engine, &wasm).wt()?;
+    let wt_module = wasmtime::Module::new(&wt_engine, wasm).wt()?;
     let wasmtime: Batch = Box::new(move |iters| {
         let (mut inst_t, mut total_t) = (0.0, 0.0);
         for i in 0..iters {
@@ -96,10 +150,10 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
             let instance = wasmtime::Instance::new(&mut store, &wt_module, &[]).wt()?;
             let t1 = start.elapsed();
             if i == 0 {
-                let f = instance.get_typed_func::<i32, i32>(&mut store, "load").wt()?;
+                let f = instance.get_typed_func::<i32, i32>(&mut store, func).wt()?;
                 let v = f.call(&mut store, probe).wt()?;
                 if v != expect {
-                    bail!("wasmtime: data segment not in place: {v}");
+                    bail!("wasmtime: {func}({probe}) = {v}, expected {expect}");
                 }
             }
             drop(store);
@@ -125,7 +179,7 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
         }
     }
     let mut table = Table::new(
-        "Instantiation: 1 MiB data segment, 17 pages (64 MiB max) memory",
+        title,
         &["engine", "instantiate µs", "instantiate + drop µs", "instantiate vs wasmtime", "with drop vs wasmtime"],
     );
     for (i, (name, _)) in contenders.iter().enumerate() {
@@ -136,7 +190,7 @@ pub fn instantiate(opts: &Opts) -> Result<()> {
     table.note(format!(
         "Median over {reps} interleaved batches of {iters} iterations of `Store::new` + \
          `Instance::new` (timed), then dropping both (second column); ratios: median of per-batch ratios. Wasmtime `Config::new()` \
-         defaults: on-demand allocator, copy-on-write memory images. Load average {load_before} \
+         defaults: on-demand allocator, copy-on-write memory images, lazy table initialisation. Load average {load_before} \
          before, {} after.",
         loadavg()
     ));

@@ -62,6 +62,10 @@ builtins! {
     TableCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
     // (vmctx, table, element segment, dst, src, len) -> status
     TableInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    // (vmctx, table << 32 | index): store the element's initial word (for null the sentinel),
+    // which the caller then loads (a `preserve_all` call returns nothing). One argument
+    // register besides the VMContext, so the cold call constrains the register allocator little.
+    TableLazyInit: (VmCtx, I64) -> None, trap None;
     // (vmctx, element segment)
     ElemDrop: (VmCtx, I32) -> None, trap None;
     // (vmctx, memory, addr, expected, timeout ns or -1) -> 0 ok / 1 not-equal / 2 timed-out, or -1: trap
@@ -83,6 +87,14 @@ impl Builtin {
     /// Offset of this builtin's pointer in the builtin table.
     pub fn offset(self) -> i32 {
         8 * Builtin::ALL.iter().position(|b| *b == self).unwrap() as i32
+    }
+
+    /// Whether calls use the `preserve_all` convention (the runtime's entry saves every
+    /// register; no results): builtins called from a cold branch of a hot path (the
+    /// safepoint poll of loop headers, lazy table initialisation in `call_indirect`), whose
+    /// call must not make the register allocator spill around the hot path.
+    pub fn preserves_registers(self) -> bool {
+        matches!(self, Builtin::Safepoint | Builtin::TableLazyInit)
     }
 
     /// Whether the result is a status that traps when non-zero (wait: when negative).

@@ -7,7 +7,7 @@
 //! reloc:    offset u32 | kind u8 | target tag u8 (0 func, 1 libcall, 2 func offset) | target | addend i64
 //! ```
 //!
-//! The key ([`key`]) covers cwali's version, the target triple and CPU features, every setting
+//! The key ([`key`]) covers cwali's version and ABI revision, the target triple and CPU features, every setting
 //! that changes code, the resolved intrinsics and the module bytes. A file whose checksum, magic
 //! or key does not match is rejected: a corrupted or foreign cache file is recompiled, never run.
 
@@ -18,6 +18,10 @@ use cranelift_codegen::binemit::Reloc as Kind;
 use cwali_frontend::ModuleInfo;
 
 pub const MAGIC: &[u8; 8] = b"CWALIC\x00\x01";
+
+/// What generated code assumes of the runtime (VMContext layout, builtin table, table encoding).
+/// Bump it when that changes, so code files of an older build with the same version are refused.
+const ABI_REVISION: u32 = 1;
 
 /// Relocation kinds the format can hold (their index is the stored byte).
 const KINDS: &[Kind] = &[
@@ -50,6 +54,7 @@ pub fn key(module: &ModuleInfo, config: &Config) -> Result<[u8; 32], CompileErro
     let isa = crate::host_isa(config)?;
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(ABI_REVISION.to_le_bytes());
     h.update(isa.triple().to_string().as_bytes());
     for flag in isa.isa_flags() {
         h.update(flag.to_string().as_bytes());

@@ -658,9 +658,14 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let index = self.pop();
         let n = self.env.module.types[type_index as usize].params().len();
         let args = self.popn(n);
+        // Initialised, so never 0. Null is the runtime's sentinel, an inaccessible page: reading
+        // its type id faults, and this load is the null check.
         let elem = self.table_element(table, index);
-        self.b.ins().trapz(elem, TrapKind::IndirectCallToNull.to_code());
-        let actual = self.b.ins().load(types::I32, readonly(), elem, vmoffsets::func_ref::TYPE_ID);
+        let null_check = MemFlagsData::new()
+            .with_aligned()
+            .with_readonly()
+            .with_trap_code(Some(TrapKind::IndirectCallToNull.to_code()));
+        let actual = self.b.ins().load(types::I32, null_check, elem, vmoffsets::func_ref::TYPE_ID);
         let expected = self.load_vmctx_readonly(types::I32, self.env.offsets.type_id(type_index));
         let mismatch = self.b.ins().icmp(ir::condcodes::IntCC::NotEqual, actual, expected);
         self.b.ins().trapnz(mismatch, TrapKind::BadSignature.to_code());

@@ -1,17 +1,21 @@
 //! Tables and references: `table.*`, `elem.drop`, `ref.null`, `ref.is_null`, `ref.func`.
 //!
-//! Table elements are pointer-sized words (a `*const VMFuncRef` or an externref word, 0 for
-//! null), read and written inline after an explicit bounds check; everything that can move
-//! many elements or grow the table is a builtin.
+//! Table elements are pointer-sized words (a `*const VMFuncRef` or an externref word), read and
+//! written inline after an explicit bounds check; everything that can move many elements or grow
+//! the table is a builtin.
+//!
+//! Funcref tables are initialised lazily (see `vmoffsets`): a word read as 0 goes through the
+//! cold `TableLazyInit` call, and null is stored as the runtime's sentinel, so `table.get` and
+//! `table.set` translate between it and the 0 that stands for null everywhere else.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, types};
 use wasmparser::Operator;
 
 use crate::builtins::Builtin;
-use crate::func_translator::{FuncTranslator, Result};
+use crate::func_translator::{FuncTranslator, Result, block_args};
 use crate::trap::TrapKind;
-use crate::vmoffsets;
+use crate::vmoffsets::{self, VMOffsets};
 
 impl FuncTranslator<'_, '_> {
     pub(crate) fn translate_table(&mut self, op: &Operator<'_>) -> Result<bool> {
@@ -33,6 +37,15 @@ impl FuncTranslator<'_, '_> {
                 let v = self.b.ins().iadd_imm_s(self.vmctx, offset as i64);
                 self.push(v);
             }
+            O::TableGet { table } if self.is_func_table(table) => {
+                let index = self.pop();
+                let elem = self.table_element(table, index);
+                let null = self.load_vmctx_readonly(I64, VMOffsets::NULL_FUNC_REF);
+                let is_null = self.b.ins().icmp(IntCC::Equal, elem, null);
+                let zero = self.b.ins().iconst(I64, 0);
+                let v = self.b.ins().select(is_null, zero, elem);
+                self.push(v);
+            }
             O::TableGet { table } => {
                 let index = self.pop();
                 let addr = self.table_element_addr(table, index);
@@ -42,7 +55,15 @@ impl FuncTranslator<'_, '_> {
             O::TableSet { table } => {
                 let (index, value) = self.pop2();
                 let addr = self.table_element_addr(table, index);
-                self.b.ins().store(MemFlagsData::trusted(), value, addr, 0);
+                let word = if self.is_func_table(table) {
+                    // A stored 0 would read back as "not initialised yet".
+                    let null = self.load_vmctx_readonly(I64, VMOffsets::NULL_FUNC_REF);
+                    let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, value, 0);
+                    self.b.ins().select(is_null, null, value)
+                } else {
+                    value
+                };
+                self.b.ins().store(MemFlagsData::trusted(), word, addr, 0);
             }
             O::TableSize { table } => {
                 let def = self.table_def(table);
@@ -100,9 +121,30 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().iadd(base, scaled)
     }
 
-    /// The element `index` of `table` (for `call_indirect`): a funcref, possibly null.
+    fn is_func_table(&self, table: u32) -> bool {
+        self.env.module.tables[table as usize].ty.element_type.is_func_ref()
+    }
+
+    /// The element `index` (i32) of funcref `table`, initialised: a `VMFuncRef` pointer, the
+    /// null sentinel for null. The hot path is a load and a zero test (the null check of old);
+    /// a 0 word takes the cold path, where the runtime stores the element and it is reloaded.
     pub(crate) fn table_element(&mut self, table: u32, index: Value) -> Value {
         let addr = self.table_element_addr(table, index);
-        self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
+        let word = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);
+        let init = self.b.create_block();
+        let ready = self.b.create_block();
+        let elem = self.b.append_block_param(ready, types::I64);
+        self.b.set_cold_block(init);
+        self.b.ins().brif(word, ready, &block_args(&[word]), init, &[]);
+        self.b.switch_to_block(init);
+        self.b.seal_block(init);
+        let index64 = self.b.ins().uextend(types::I64, index);
+        let packed = self.b.ins().iadd_imm_s(index64, (table as i64) << 32);
+        self.call_builtin(Builtin::TableLazyInit, &[packed]);
+        let resolved = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);
+        self.b.ins().jump(ready, &block_args(&[resolved]));
+        self.b.switch_to_block(ready);
+        self.b.seal_block(ready);
+        elem
     }
 }

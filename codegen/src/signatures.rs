@@ -47,9 +47,7 @@ pub fn builtin_signature(builtin: Builtin, isa: &dyn TargetIsa) -> Signature {
         BuiltinType::VmCtx | BuiltinType::I64 => types::I64,
         BuiltinType::I32 => types::I32,
     };
-    // The safepoint poll is on every loop header: its call must not clobber registers, or the
-    // never-taken branch makes the hot path spill (the runtime's stub saves everything).
-    let call_conv = if builtin == Builtin::Safepoint { CallConv::PreserveAll } else { isa.default_call_conv() };
+    let call_conv = if builtin.preserves_registers() { CallConv::PreserveAll } else { isa.default_call_conv() };
     let mut sig = Signature::new(call_conv);
     sig.params.extend(builtin.params().iter().map(|t| AbiParam::new(ty(*t))));
     sig.returns.extend(builtin.result().map(|t| AbiParam::new(ty(t))));

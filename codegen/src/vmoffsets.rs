@@ -8,6 +8,7 @@
 //! 8                 *const builtin function pointers (see `Builtin`)
 //! 16                base of memory 0 (cached: memory bases never move)
 //! 24                *mut rt instance (opaque to generated code)
+//! 32                the null sentinel of funcref tables (see below)
 //! type_ids          u32 per module type: process-wide canonical signature ids
 //! memories          *mut VMMemoryDefinition per memory (imported and defined)
 //! tables            *mut VMTableDefinition per table (imported and defined)
@@ -19,6 +20,13 @@
 //! A `VMFuncRef` is what a `funcref` value points at and what every call goes through:
 //! `{ code, type_id, vmctx }`. Calls to imported functions load `code` and `vmctx` from the
 //! caller's own `func_refs` slot, which the runtime fills from the exporter's function.
+//!
+//! Funcref tables are initialised lazily: a table word 0 means "not initialised yet" (the
+//! runtime's `TableLazyInit` builtin resolves and stores it), and null is stored as one
+//! process-wide sentinel address, an inaccessible page. `call_indirect` keeps today's shape:
+//! its zero test now leads to the lazy initialisation, and the load of the callee's type id
+//! faults on the sentinel (a trap site for a null call) before the signature compare. Outside
+//! tables (stack, locals, globals) a null funcref is 0.
 
 use cwali_frontend::ModuleInfo;
 
@@ -40,7 +48,7 @@ pub mod memory {
 }
 
 /// Fields of `VMTableDefinition`. Elements are pointer-sized: a funcref is a `*const VMFuncRef`
-/// (null = 0), an externref an opaque non-zero word (null = 0).
+/// (null = the sentinel, 0 = not initialised yet), an externref an opaque word (null = 0).
 pub mod table {
     pub const BASE: i32 = 0;
     /// Current number of elements.
@@ -85,7 +93,9 @@ impl VMOffsets {
     pub const BUILTINS: i32 = 8;
     pub const MEMORY0_BASE: i32 = 16;
     pub const INSTANCE: i32 = 24;
-    const HEADER: u32 = 32;
+    /// The null sentinel of funcref tables (an address that faults when read).
+    pub const NULL_FUNC_REF: i32 = 32;
+    const HEADER: u32 = 40;
 
     pub fn new(module: &ModuleInfo) -> Self {
         let num_types = module.types.len() as u32;

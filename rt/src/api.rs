@@ -117,6 +117,9 @@ struct ModuleInner {
     code: CompiledModule,
     /// Built at the first instantiation.
     image: std::sync::OnceLock<Option<crate::memory_image::MemoryImage>>,
+    table_images: std::sync::OnceLock<crate::table_image::TableImages>,
+    /// Canonical id of each module type (interning takes a process-wide lock).
+    type_ids: Box<[u32]>,
     _registration: crate::code_registry::RegistrationHandle,
 }
 
@@ -203,7 +206,15 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        Module(Arc::new(ModuleInner { info, code, image: Default::default(), _registration: registration }))
+        let type_ids = info.types.iter().map(crate::type_registry::intern).collect();
+        Module(Arc::new(ModuleInner {
+            info,
+            code,
+            image: Default::default(),
+            table_images: Default::default(),
+            type_ids,
+            _registration: registration,
+        }))
     }
 
     pub fn info(&self) -> &ModuleInfo {
@@ -214,9 +225,19 @@ impl Module {
         &self.0.code
     }
 
+    /// The canonical id of each of the module's types (`type_registry`).
+    pub(crate) fn type_ids(&self) -> &[u32] {
+        &self.0.type_ids
+    }
+
     /// The copy-on-write image of memory 0, if the module's data segments allow one.
     pub(crate) fn memory_image(&self) -> Option<&crate::memory_image::MemoryImage> {
         self.0.image.get_or_init(|| crate::memory_image::MemoryImage::build(&self.0.info)).as_ref()
+    }
+
+    /// The initial elements of the module's lazily initialised tables.
+    pub(crate) fn table_images(&self) -> &crate::table_image::TableImages {
+        self.0.table_images.get_or_init(|| crate::table_image::TableImages::build(&self.0.info))
     }
 }
 

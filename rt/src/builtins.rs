@@ -22,6 +22,10 @@ fn instance<'a>(vmctx: Vmctx) -> &'a InstanceData {
     unsafe { InstanceData::from_vmctx(vmctx) }
 }
 
+fn status(ok: bool) -> i32 {
+    if ok { OK } else { FAIL }
+}
+
 /// `[start, start+len)` inside `0..size`?
 fn in_bounds(start: u32, len: u32, size: u64) -> bool {
     start as u64 + len as u64 <= size
@@ -91,39 +95,23 @@ extern "C" fn table_grow(vmctx: Vmctx, table: u32, init: u64, delta: u32) -> i32
 }
 
 extern "C" fn table_fill(vmctx: Vmctx, table: u32, dst: u32, value: u64, len: u32) -> i32 {
-    instance(vmctx).tables[table as usize].with_elems(|elems| {
-        if !in_bounds(dst, len, elems.len() as u64) {
-            return FAIL;
-        }
-        elems[dst as usize..(dst + len) as usize].fill(value as usize);
-        OK
-    })
+    status(instance(vmctx).tables[table as usize].fill(dst as u64, value as usize, len as u64))
 }
 
 extern "C" fn table_copy(vmctx: Vmctx, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
     let (d, s) = (&inst.tables[dst_table as usize], &inst.tables[src_table as usize]);
     if std::ptr::eq(d.as_ref(), s.as_ref()) {
-        return d.with_elems(|elems| {
-            let n = elems.len() as u64;
-            if !in_bounds(dst, len, n) || !in_bounds(src, len, n) {
-                return FAIL;
-            }
-            elems.copy_within(src as usize..(src + len) as usize, dst as usize);
-            OK
-        });
+        return status(d.copy_within(dst as u64, src as u64, len as u64));
     }
-    let items = s.with_elems(|elems| {
-        in_bounds(src, len, elems.len() as u64).then(|| elems[src as usize..(src + len) as usize].to_vec())
-    });
-    let Some(items) = items else { return FAIL };
-    d.with_elems(|elems| {
-        if !in_bounds(dst, len, elems.len() as u64) {
-            return FAIL;
-        }
-        elems[dst as usize..(dst + len) as usize].copy_from_slice(&items);
-        OK
-    })
+    // One table locked at a time; the source's words come out initialised (never 0).
+    if !in_bounds(dst, len, d.size()) {
+        return FAIL;
+    }
+    match s.read_words(src as u64, len as u64) {
+        Some(words) => status(d.write_words(dst as u64, &words)),
+        None => FAIL,
+    }
 }
 
 extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
@@ -133,13 +121,13 @@ extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32,
     if !in_bounds(src, len, items.len() as u64) {
         return FAIL;
     }
-    inst.tables[table as usize].with_elems(|elems| {
-        if !in_bounds(dst, len, elems.len() as u64) {
-            return FAIL;
-        }
-        elems[dst as usize..(dst + len) as usize].copy_from_slice(&items[src as usize..(src + len) as usize]);
-        OK
-    })
+    status(inst.tables[table as usize].write_words(dst as u64, &items[src as usize..(src + len) as usize]))
+}
+
+/// Called through `cwali_table_lazy_init_stub`; generated code reloads the element.
+pub(crate) extern "C" fn table_lazy_init(vmctx: Vmctx, table_index: u64) {
+    let (table, index) = (table_index >> 32, table_index as u32);
+    instance(vmctx).tables[table as usize].init_element(index as u64);
 }
 
 extern "C" fn elem_drop(vmctx: Vmctx, seg: u32) {
@@ -237,11 +225,12 @@ pub(crate) fn table() -> *const usize {
                     Builtin::TableFill => table_fill as *const () as usize,
                     Builtin::TableCopy => table_copy as *const () as usize,
                     Builtin::TableInit => table_init as *const () as usize,
+                    Builtin::TableLazyInit => crate::preserve_all::cwali_table_lazy_init_stub as *const () as usize,
                     Builtin::ElemDrop => elem_drop as *const () as usize,
                     Builtin::AtomicWait32 => atomic_wait32 as *const () as usize,
                     Builtin::AtomicWait64 => atomic_wait64 as *const () as usize,
                     Builtin::AtomicNotify => atomic_notify as *const () as usize,
-                    Builtin::Safepoint => crate::safepoint_stub::cwali_safepoint_stub as *const () as usize,
+                    Builtin::Safepoint => crate::preserve_all::cwali_safepoint_stub as *const () as usize,
                     Builtin::SetJmp => crate::setjmp::cwali_setjmp_stub as *const () as usize,
                     Builtin::LongJmp => crate::setjmp::longjmp as *const () as usize,
                     Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,

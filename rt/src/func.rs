@@ -103,7 +103,7 @@ impl Func {
     pub(crate) unsafe fn from_func_ref(func_ref: *const VMFuncRef, data: &InstanceData, limits: usize) -> Option<Func> {
         let type_id = unsafe { (*func_ref).type_id } as u32;
         let info = data.module.info();
-        let ty_index = info.types.iter().position(|t| crate::type_registry::intern(t) == type_id)?;
+        let ty_index = data.module.type_ids().iter().position(|id| *id == type_id)?;
         Some(Func {
             kind: FuncKind::Wasm {
                 func_ref,

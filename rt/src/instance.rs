@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cwali_codegen::{TrapKind, VMOffsets};
-use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, SegmentMode, ValType};
+use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, RefType, SegmentMode, ValType};
 
 use crate::api::{Error, Extern, Global, Memory, Module, Store, Table, Trap};
+use crate::builtins;
 use crate::func::{Func, FuncKind};
 use crate::memory::LinearMemory;
 use crate::values::Val;
 use crate::vm::{TableStorage, VMFuncRef};
-use crate::{builtins, type_registry};
 
 /// A zeroed, 16-aligned VMContext allocation.
 pub(crate) struct VMContextBox {
@@ -44,7 +44,8 @@ pub struct InstanceData {
     pub(crate) vmctx: VMContextBox,
     pub(crate) memories: Vec<Arc<LinearMemory>>,
     pub(crate) tables: Vec<Arc<TableStorage>>,
-    /// Items of each element segment, evaluated at instantiation (funcref pointers / words).
+    /// Items of each element segment as table words, evaluated at instantiation; empty for
+    /// segments dropped at instantiation (declared ones, and active ones a table image holds).
     pub(crate) elements: Vec<Vec<usize>>,
     pub(crate) dropped_elements: Vec<AtomicBool>,
     pub(crate) dropped_data: Vec<AtomicBool>,
@@ -157,6 +158,14 @@ fn val_word(v: Val) -> usize {
     }
 }
 
+/// The table word of an element item: a null funcref is stored as the sentinel.
+fn item_word(ty: RefType, v: Val) -> usize {
+    match val_word(v) {
+        0 if ty.is_func_ref() => crate::vm::null_func_ref(),
+        w => w,
+    }
+}
+
 fn as_offset(v: Val) -> u64 {
     match v {
         Val::I32(x) => x as u32 as u64,
@@ -256,11 +265,13 @@ pub(crate) fn instantiate(
         *d.slot::<usize>(VMOffsets::LIMITS) = store.limits_ptr() as usize;
         *d.slot::<usize>(VMOffsets::BUILTINS) = builtins::table() as usize;
         *d.slot::<usize>(VMOffsets::INSTANCE) = inst as usize;
+        *d.slot::<usize>(VMOffsets::NULL_FUNC_REF) = crate::vm::null_func_ref();
         if let Some(m) = d.memories.first() {
             *d.slot::<usize>(VMOffsets::MEMORY0_BASE) = m.base() as usize;
         }
-        for (i, ty) in info.types.iter().enumerate() {
-            *d.slot::<u32>(offsets.type_id(i as u32)) = type_registry::intern(ty);
+        let type_ids = module.type_ids();
+        for (i, id) in type_ids.iter().enumerate() {
+            *d.slot::<u32>(offsets.type_id(i as u32)) = *id;
         }
         for (i, m) in d.memories.iter().enumerate() {
             *d.slot::<usize>(offsets.memory(i as u32)) = m.vmdef() as usize;
@@ -285,7 +296,7 @@ pub(crate) fn instantiate(
                 FuncKind::Wasm { func_ref, .. } => **func_ref,
                 FuncKind::Host(host) => VMFuncRef {
                     code: code.host_trampolines[ty as usize],
-                    type_id: type_registry::intern(&info.types[ty as usize]) as u64,
+                    type_id: type_ids[ty as usize] as u64,
                     vmctx: Arc::as_ptr(host) as usize,
                 },
             };
@@ -293,11 +304,8 @@ pub(crate) fn instantiate(
         for (i, f) in code.funcs.iter().enumerate() {
             let index = info.num_imported_funcs + i as u32;
             let ty = info.funcs[index as usize];
-            *d.func_ref(index) = VMFuncRef {
-                code: f.ptr,
-                type_id: type_registry::intern(&info.types[ty as usize]) as u64,
-                vmctx: d.vmctx() as usize,
-            };
+            *d.func_ref(index) =
+                VMFuncRef { code: f.ptr, type_id: type_ids[ty as usize] as u64, vmctx: d.vmctx() as usize };
         }
 
         // Globals, in order: initialisers may read earlier ones.
@@ -306,34 +314,46 @@ pub(crate) fn instantiate(
             write_val(d.global_ptr(i as u32), v);
         }
 
-        // Tables.
+        // Tables: those with an image start zeroed and initialise on first use.
+        let images = module.table_images();
         let mut all_tables = tables;
-        for t in &info.tables[info.num_imported_tables as usize..] {
-            let init = t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0);
-            let storage = TableStorage::new(t.ty, init)
-                .ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+        for (t, image) in info.tables[info.num_imported_tables as usize..].iter().zip(&images.tables) {
+            let storage = match image {
+                Some(image) => TableStorage::new_lazy(t.ty, image.clone(), d),
+                None => TableStorage::new(t.ty, t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0)),
+            };
+            let storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
             all_tables.push(Arc::new(storage));
         }
         for (i, t) in all_tables.iter().enumerate() {
             *d.slot::<usize>(offsets.table(i as u32)) = t.vmdef() as usize;
         }
         d.tables = all_tables;
-        d.elements = info.elements.iter().map(|e| e.items.iter().map(|x| val_word(d.eval(x))).collect()).collect();
+        d.elements = info
+            .elements
+            .iter()
+            .zip(&images.covered)
+            .map(|(e, &covered)| match e.mode {
+                SegmentMode::Declared => Vec::new(),
+                _ if covered => Vec::new(),
+                _ => e.items.iter().map(|x| item_word(e.ty, d.eval(x))).collect(),
+            })
+            .collect();
     }
 
+    // From here on imported tables may point at our functions, even if a segment traps: the
+    // store keeps the instance alive as long as it keeps them (as Wasmtime does).
+    store.keep_alive(data.clone());
+
     // Active segments, in order; the first out-of-bounds one traps (earlier writes stay).
+    // Those an image holds can neither trap nor be seen before the instance exists.
+    let covered = &module.table_images().covered;
     for (i, seg) in info.elements.iter().enumerate() {
         match &seg.mode {
+            SegmentMode::Active { .. } if covered[i] => data.dropped_elements[i].store(true, Ordering::Relaxed),
             SegmentMode::Active { target, offset } => {
                 let start = as_offset(data.eval(offset));
-                let items = &data.elements[i];
-                let table = &data.tables[*target as usize];
-                let ok = table.with_elems(|elems| {
-                    let end = start.checked_add(items.len() as u64)?;
-                    elems.get_mut(start as usize..end as usize)?.copy_from_slice(items);
-                    Some(())
-                });
-                if ok.is_none() {
+                if !data.tables[*target as usize].write_words(start, &data.elements[i]) {
                     return Err(Error::Trap(Trap::new(TrapKind::TableOutOfBounds)));
                 }
                 data.dropped_elements[i].store(true, Ordering::Relaxed);
@@ -357,7 +377,6 @@ pub(crate) fn instantiate(
         }
     }
 
-    store.keep_alive(data.clone());
     if let Some(start) = info.start {
         let func = Func::from_instance(&data, start, store);
         func.call(store, &[])?;

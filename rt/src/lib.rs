@@ -6,7 +6,10 @@
 //! - A [`Store`] is one thread of execution: its runtime limits (stack limit, pending-signal
 //!   flag) are shared by the instances created in it. WALI threads each get their own store.
 //! - [`Instance::new`] reserves memories, builds tables and globals, fills the VMContext laid out
-//!   by `codegen::VMOffsets`, runs the element/data initialisation and the start function.
+//!   by `codegen::VMOffsets`, runs the element/data initialisation and the start function. What
+//!   a module's segments put in its own memory and funcref tables is computed once per module
+//!   (`memory_image`, `table_image`): memory is mapped copy-on-write, table elements resolved on
+//!   first use, so instantiation does not grow with their size.
 //! - [`Func::call`] enters Wasm through the per-signature host-to-Wasm trampoline under
 //!   [`signals::catch_traps`]; a Wasm trap comes back as a [`Trap`].
 //!
@@ -21,6 +24,7 @@ mod memory_image;
 pub mod parking;
 pub mod profiling;
 pub mod signals;
+mod table_image;
 mod values;
 
 pub use values::{Val, ValRaw};
@@ -29,7 +33,7 @@ mod builtins;
 mod caller;
 mod func;
 mod instance;
-mod safepoint_stub;
+mod preserve_all;
 mod setjmp;
 mod syscall_stub;
 mod type_registry;

@@ -17,7 +17,7 @@ pub struct MemoryImage {
 }
 
 /// The value of a constant offset expression that needs no instance (no `global.get`).
-fn constant(ops: &[ConstOp]) -> Option<u64> {
+pub(crate) fn constant(ops: &[ConstOp]) -> Option<u64> {
     let mut stack: Vec<i64> = Vec::new();
     for op in ops {
         match *op {
