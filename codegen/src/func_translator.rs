@@ -274,9 +274,9 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 s
             }
         };
-        // The safepoint call sits on a cold path: loads Cranelift may hoist would keep its
-        // address in a register through every loop that polls.
-        let flags = if builtin == Builtin::Safepoint { MemFlagsData::trusted().with_readonly() } else { readonly() };
+        // Register-preserving builtins are called from cold paths: loads Cranelift may hoist
+        // would keep their address in a register through the hot loop around them.
+        let flags = if builtin.preserves_registers() { MemFlagsData::trusted().with_readonly() } else { readonly() };
         let table = self.b.ins().load(types::I64, flags, self.vmctx, VMOffsets::BUILTINS);
         let fptr = self.b.ins().load(types::I64, flags, table, builtin.offset());
         let mut all = Vec::with_capacity(args.len() + 1);
