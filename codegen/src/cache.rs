@@ -7,14 +7,17 @@
 //! reloc:    offset u32 | kind u8 | target tag u8 (0 func, 1 libcall, 2 func offset) | target | addend i64
 //! ```
 //!
-//! The key ([`key`]) covers cwali's version, the target triple and CPU features, every setting
-//! that changes code, the resolved intrinsics and the module bytes. A file whose checksum, magic
-//! or key does not match is rejected: a corrupted or foreign cache file is recompiled, never run.
+//! The key ([`key`]) covers the code generator ([`GENERATOR`]: cwali's version and a hash of the
+//! sources that decide the code) and Cranelift's version, the target triple and CPU features,
+//! every setting that changes code, the resolved intrinsics and the module bytes. A file whose
+//! checksum, magic or key does not match is rejected: a corrupted or foreign cache file is
+//! recompiled, never run.
 
 use sha2::{Digest, Sha256};
 
 use crate::{Artifact, Artifacts, CompileError, Config, Reloc, RelocTarget, TrapKind};
 use cranelift_codegen::binemit::Reloc as Kind;
+use cranelift_codegen::isa::TargetIsa;
 use cwali_frontend::ModuleInfo;
 
 pub const MAGIC: &[u8; 8] = b"CWALIC\x00\x01";
@@ -45,11 +48,24 @@ pub enum CacheError {
     Malformed,
 }
 
+/// The code generator that made a cache entry: cwali's version and a hash of the sources that
+/// decide the generated code (`build.rs`), so that two builds of one version do not share entries.
+pub const GENERATOR: &str =
+    concat!("cwali ", env!("CARGO_PKG_VERSION"), " codegen ", env!("CWALI_CODEGEN_FINGERPRINT"));
+
 /// The cache key of `module` compiled with `config` on this host.
 pub fn key(module: &ModuleInfo, config: &Config) -> Result<[u8; 32], CompileError> {
     let isa = crate::host_isa(config)?;
+    Ok(key_with(GENERATOR, &*isa, module, config))
+}
+
+/// The key of `module` compiled by `generator` for `isa` with `config`.
+fn key_with(generator: &str, isa: &dyn TargetIsa, module: &ModuleInfo, config: &Config) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(generator.as_bytes());
+    h.update(b";cranelift ");
+    h.update(cranelift_native::VERSION.as_bytes());
+    h.update(b";");
     h.update(isa.triple().to_string().as_bytes());
     for flag in isa.isa_flags() {
         h.update(flag.to_string().as_bytes());
@@ -61,7 +77,7 @@ pub fn key(module: &ModuleInfo, config: &Config) -> Result<[u8; 32], CompileErro
     h.update(format!("{intrinsics:?}").as_bytes());
     h.update((module.bytes.len() as u64).to_le_bytes());
     h.update(&module.bytes);
-    Ok(h.finalize().into())
+    h.finalize().into()
 }
 
 /// Whether `data` starts like a code file.
@@ -200,4 +216,33 @@ pub fn deserialize(data: &[u8]) -> Result<([u8; 32], Vec<u8>, Artifacts), CacheE
     }
     let trampolines = all.split_off(nfuncs);
     Ok((key, module, Artifacts { funcs: all, trampolines }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> ModuleInfo {
+        // (module (func (export "_start")))
+        let wasm = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x07\x0a\x01\x06_start\0\0\x0a\x04\x01\x02\0\x0b";
+        cwali_frontend::parse(wasm).unwrap()
+    }
+
+    #[test]
+    fn the_key_changes_with_the_code_generator() {
+        let (module, config) = (hello(), Config::default());
+        let isa = crate::host_isa(&config).unwrap();
+        let a = key_with("cwali 0.1.0 codegen 0000000000000001", &*isa, &module, &config);
+        let b = key_with("cwali 0.1.0 codegen 0000000000000002", &*isa, &module, &config);
+        assert_ne!(a, b);
+        assert_eq!(a, key_with("cwali 0.1.0 codegen 0000000000000001", &*isa, &module, &config));
+        assert_eq!(key(&module, &config).unwrap(), key_with(GENERATOR, &*isa, &module, &config));
+    }
+
+    #[test]
+    fn the_generator_names_a_source_fingerprint() {
+        let fingerprint = GENERATOR.rsplit(' ').next().unwrap();
+        assert_eq!(fingerprint.len(), 16, "{GENERATOR}");
+        assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()), "{GENERATOR}");
+    }
 }

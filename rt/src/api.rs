@@ -91,7 +91,7 @@ impl Engine {
         Engine { config: Arc::new(config), cache_dir: None }
     }
 
-    /// Keep compiled code in `dir`, keyed by module, cwali version, CPU features and settings.
+    /// Keep compiled code in `dir`, keyed by module, code generator build, CPU features and settings.
     pub fn with_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Engine {
         self.cache_dir = Some(Arc::from(dir.into().as_path()));
         self
