@@ -141,7 +141,13 @@ impl Module {
             tracing::warn!("the code file was made for another host, cwali or settings: recompiling");
             return Module::compile(engine, info);
         }
-        let info = Arc::new(cwali_frontend::parse(bytes)?);
+        Module::from_info(engine, cwali_frontend::parse(bytes)?)
+    }
+
+    /// Compile a module the caller has already parsed (through the on-disk cache if the engine
+    /// has one), saving a second parse of the same bytes.
+    pub fn from_info(engine: &Engine, info: ModuleInfo) -> Result<Module, Error> {
+        let info = Arc::new(info);
         if let Some(dir) = &engine.cache_dir {
             return Module::cached(engine, info, dir);
         }
