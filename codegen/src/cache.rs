@@ -7,9 +7,11 @@
 //! reloc:    offset u32 | kind u8 | target tag u8 (0 func, 1 libcall, 2 func offset) | target | addend i64
 //! ```
 //!
-//! The key ([`key`]) covers cwali's version and ABI revision, the target triple and CPU features, every setting
-//! that changes code, the resolved intrinsics and the module bytes. A file whose checksum, magic
-//! or key does not match is rejected: a corrupted or foreign cache file is recompiled, never run.
+//! The key ([`key`]) covers the code generator ([`GENERATOR`]: cwali's version and a hash of the
+//! sources that decide the code) and Cranelift's version, the target triple and CPU features,
+//! every setting that changes code, the resolved intrinsics and the module bytes. A file whose
+//! checksum, magic or key does not match is rejected: a corrupted or foreign cache file is
+//! recompiled, never run.
 
 use sha2::{Digest, Sha256};
 
@@ -18,10 +20,6 @@ use cranelift_codegen::binemit::Reloc as Kind;
 use cwali_frontend::ModuleInfo;
 
 pub const MAGIC: &[u8; 8] = b"CWALIC\x00\x01";
-
-/// What generated code assumes of the runtime (VMContext layout, builtin table, table encoding).
-/// Bump it when that changes, so code files of an older build with the same version are refused.
-const ABI_REVISION: u32 = 1;
 
 /// Relocation kinds the format can hold (their index is the stored byte).
 const KINDS: &[Kind] = &[
@@ -49,24 +47,103 @@ pub enum CacheError {
     Malformed,
 }
 
+/// The code generator that made a cache entry: cwali's version and a hash of the sources that
+/// decide the generated code (`build.rs`), so that two builds of one version do not share entries.
+pub const GENERATOR: &str =
+    concat!("cwali ", env!("CARGO_PKG_VERSION"), " codegen ", env!("CWALI_CODEGEN_FINGERPRINT"));
+
 /// The cache key of `module` compiled with `config` on this host.
 pub fn key(module: &ModuleInfo, config: &Config) -> Result<[u8; 32], CompileError> {
-    let isa = crate::host_isa(config)?;
+    Ok(key_with(GENERATOR, &host(config)?, module, config))
+}
+
+/// The key of `module` compiled by `generator` for `host` (see [`host`]) with `config`.
+fn key_with(generator: &str, host: &str, module: &ModuleInfo, config: &Config) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(ABI_REVISION.to_le_bytes());
-    h.update(isa.triple().to_string().as_bytes());
-    for flag in isa.isa_flags() {
-        h.update(flag.to_string().as_bytes());
-        h.update(b";");
-    }
+    h.update(generator.as_bytes());
+    h.update(b";cranelift ");
+    h.update(cranelift_native::VERSION.as_bytes());
+    h.update(b";");
+    h.update(host.as_bytes());
+    h.update(b";");
     h.update(format!("{:?}/{}/{}", config.bounds_checks, config.opt_level, config.safepoints).as_bytes());
     let mut intrinsics: Vec<_> = crate::resolve_intrinsics(module, config).into_iter().collect();
     intrinsics.sort_by_key(|(i, _)| *i);
     h.update(format!("{intrinsics:?}").as_bytes());
     h.update((module.bytes.len() as u64).to_le_bytes());
     h.update(&module.bytes);
-    Ok(h.finalize().into())
+    h.finalize().into()
+}
+
+/// The host as far as it decides the generated code: the target, and the CPU features that
+/// Cranelift's flags come from. Where glibc has read them already (x86_64) they are taken from
+/// there; elsewhere they are Cranelift's detected flags themselves.
+fn host(config: &Config) -> Result<String, CompileError> {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    if let Some(cpu) = x86_64::glibc_cpuid() {
+        return Ok(format!("{} {cpu}", target_lexicon::Triple::host()));
+    }
+    let isa = crate::host_isa(config)?;
+    let flags: Vec<String> = isa.isa_flags().iter().map(|f| f.to_string()).collect();
+    Ok(format!("{} {}", isa.triple(), flags.join(";")))
+}
+
+/// x86_64 CPU features without executing `cpuid`, which traps to the hypervisor in a VM (several
+/// µs each; std's detection, which Cranelift uses, runs seven of them). glibc's dynamic loader
+/// has read the leaves at start-up and `__x86_get_cpuid_feature_leaf` (glibc 2.33; looked up at
+/// run time so that older ones still link) hands them out. The words are the raw registers
+/// holding every feature bit std reads for Cranelift's flags, plus XCR0 (the register state the
+/// OS enables, which decides AVX and AVX-512; `xgetbv` does not trap). They hold more bits than
+/// Cranelift uses: hosts that differ only in those just get separate entries.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+mod x86_64 {
+    /// `struct cpuid_feature` of glibc's `<bits/platform/x86.h>`.
+    #[repr(C)]
+    struct CpuidFeature {
+        cpuid: [u32; 4],
+        active: [u32; 4],
+    }
+
+    const EAX: usize = 0;
+    const EBX: usize = 1;
+    const ECX: usize = 2;
+    const EDX: usize = 3;
+    /// `CPUID_INDEX_*` of `<bits/platform/x86.h>`: leaves 1, 7 (subleaf 0), 0x80000001, 7 (subleaf 1).
+    const LEAF_1: u32 = 0;
+    const LEAF_7: u32 = 1;
+    const LEAF_80000001: u32 = 2;
+    const LEAF_7_1: u32 = 6;
+    const OSXSAVE: u32 = 1 << 27;
+
+    /// `(leaf 1 ecx, edx; leaf 7 ebx, ecx, edx; leaf 7.1 eax; leaf 0x80000001 ecx, edx; XCR0)`.
+    pub fn cpuid_words() -> Option<[u64; 9]> {
+        // SAFETY: looking up a symbol by a NUL-terminated name.
+        let sym = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"__x86_get_cpuid_feature_leaf".as_ptr()) };
+        if sym.is_null() {
+            return None;
+        }
+        // SAFETY: glibc's `const struct cpuid_feature *__x86_get_cpuid_feature_leaf (unsigned int)`.
+        let leaf: unsafe extern "C" fn(u32) -> *const CpuidFeature = unsafe { std::mem::transmute(sym) };
+        // SAFETY: it returns a pointer to static data (all zero for an index it does not know).
+        let regs = |index| unsafe { (*leaf(index)).cpuid.map(u64::from) };
+        let (l1, l7, l7_1, e1) = (regs(LEAF_1), regs(LEAF_7), regs(LEAF_7_1), regs(LEAF_80000001));
+        if l1[EDX] == 0 {
+            return None; // not filled in (every x86_64 has SSE2, an EDX bit of leaf 1)
+        }
+        let xcr0 = if l1[ECX] as u32 & OSXSAVE != 0 { xgetbv0() } else { 0 };
+        Some([l1[ECX], l1[EDX], l7[EBX], l7[ECX], l7[EDX], l7_1[EAX], e1[ECX], e1[EDX], xcr0])
+    }
+
+    pub fn glibc_cpuid() -> Option<String> {
+        cpuid_words().map(|w| format!("cpuid {w:x?}"))
+    }
+
+    fn xgetbv0() -> u64 {
+        let (lo, hi): (u32, u32);
+        // SAFETY: XGETBV with ECX = 0 reads XCR0; allowed in user mode when OSXSAVE is set.
+        unsafe { std::arch::asm!("xgetbv", in("ecx") 0, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+        (u64::from(hi) << 32) | u64::from(lo)
+    }
 }
 
 /// Whether `data` starts like a code file.
@@ -205,4 +282,53 @@ pub fn deserialize(data: &[u8]) -> Result<([u8; 32], Vec<u8>, Artifacts), CacheE
     }
     let trampolines = all.split_off(nfuncs);
     Ok((key, module, Artifacts { funcs: all, trampolines }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> ModuleInfo {
+        // (module (func (export "_start")))
+        let wasm = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x07\x0a\x01\x06_start\0\0\x0a\x04\x01\x02\0\x0b";
+        cwali_frontend::parse(wasm).unwrap()
+    }
+
+    #[test]
+    fn the_key_changes_with_the_code_generator() {
+        let (module, config) = (hello(), Config::default());
+        let host = host(&config).unwrap();
+        let a = key_with("cwali 0.1.0 codegen 0000000000000001", &host, &module, &config);
+        let b = key_with("cwali 0.1.0 codegen 0000000000000002", &host, &module, &config);
+        assert_ne!(a, b);
+        assert_eq!(a, key_with("cwali 0.1.0 codegen 0000000000000001", &host, &module, &config));
+        assert_eq!(key(&module, &config).unwrap(), key_with(GENERATOR, &host, &module, &config));
+        assert_ne!(a, key_with("cwali 0.1.0 codegen 0000000000000001", "another host", &module, &config));
+    }
+
+    #[test]
+    fn the_generator_names_a_source_fingerprint() {
+        let fingerprint = GENERATOR.rsplit(' ').next().unwrap();
+        assert_eq!(fingerprint.len(), 16, "{GENERATOR}");
+        assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()), "{GENERATOR}");
+    }
+
+    /// glibc's copy of the CPUID leaves agrees with std's detection (which Cranelift uses).
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn glibc_cpuid_words_match_std_detection() {
+        let w = x86_64::cpuid_words().expect("glibc 2.33 or later");
+        let bit = |word: usize, bit: u32| w[word] & (1 << bit) != 0;
+        let os_avx = w[8] & 0b110 == 0b110;
+        let os_avx512 = os_avx && w[8] & 0b1110_0000 == 0b1110_0000;
+        assert_eq!(std::is_x86_feature_detected!("sse3"), bit(0, 0));
+        assert_eq!(std::is_x86_feature_detected!("sse4.2"), bit(0, 20));
+        assert_eq!(std::is_x86_feature_detected!("popcnt"), bit(0, 23));
+        assert_eq!(std::is_x86_feature_detected!("avx"), bit(0, 28) && os_avx);
+        assert_eq!(std::is_x86_feature_detected!("bmi2"), bit(2, 8));
+        assert_eq!(std::is_x86_feature_detected!("avx2"), bit(2, 5) && os_avx);
+        assert_eq!(std::is_x86_feature_detected!("avx512f"), bit(2, 16) && os_avx512);
+        assert_eq!(std::is_x86_feature_detected!("avx512vbmi"), bit(3, 1) && os_avx512);
+        assert_eq!(std::is_x86_feature_detected!("lzcnt"), bit(6, 5));
+    }
 }

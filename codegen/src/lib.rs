@@ -152,6 +152,16 @@ impl std::fmt::Debug for CompiledModule {
 
 /// The host's Cranelift ISA with the settings cwali relies on.
 pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
+    isa(config, true)
+}
+
+/// The host's ISA without its CPU features, enough to place code already compiled for this host:
+/// it skips the feature detection and its `cpuid`s (several µs each in a VM).
+fn placement_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
+    isa(config, false)
+}
+
+fn isa(config: &Config, detect_cpu_features: bool) -> Result<OwnedTargetIsa, CompileError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, k: &str, v: &str| {
         flags.set(k, v).map_err(|e| CompileError::Isa(format!("{k}={v}: {e}")))
@@ -168,7 +178,8 @@ pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     set(&mut flags, "enable_probestack", "false")?;
     // Safepoint polls read the store's limits through the pinned register (see `safepoint`).
     set(&mut flags, "enable_pinned_reg", if config.safepoints { "true" } else { "false" })?;
-    let isa_builder = cranelift_native::builder().map_err(|e| CompileError::Isa(e.to_string()))?;
+    let isa_builder =
+        cranelift_native::builder_with_options(detect_cpu_features).map_err(|e| CompileError::Isa(e.to_string()))?;
     isa_builder.finish(settings::Flags::new(flags)).map_err(|e| CompileError::Isa(e.to_string()))
 }
 
@@ -304,7 +315,7 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
 
 /// Place compiled code in executable memory.
 pub fn load(module: &ModuleInfo, artifacts: &Artifacts, config: &Config) -> Result<CompiledModule, CompileError> {
-    let isa = host_isa(config)?;
+    let isa = placement_isa(config)?;
     let num_defined = module.num_defined_funcs() as usize;
     let num_types = module.types.len();
     if artifacts.funcs.len() != num_defined || artifacts.trampolines.len() != 2 * num_types {

@@ -104,15 +104,21 @@ pub fn run(opts: &RunOptions) -> Result<Vec<Val>> {
     let path = opts.module.display();
     let bytes = load_wasm_bytes(&opts.module)?;
     let info = cwali_frontend::parse(&module_bytes(&bytes)?).with_context(|| format!("failed to load `{path}`"))?;
-    if is_wali_program(&info) {
+    let is_wali = is_wali_program(&info);
+    let config = if is_wali {
         cwali_wali_abi::host::prepare_process();
-        let config = cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace);
-        let engine = engine(config, opts.cache);
-        let module = Module::new(&engine, &bytes).with_context(|| format!("failed to load `{path}`"))?;
+        cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
+    } else {
+        opts.config.clone()
+    };
+    let engine = engine(config, opts.cache);
+    // A plain module is compiled from the parse above; a code file is loaded as what it is.
+    let module =
+        if cwali_rt::is_code(&bytes) { Module::new(&engine, &bytes) } else { Module::from_info(&engine, info) }
+            .with_context(|| format!("failed to load `{path}`"))?;
+    if is_wali {
         run_wali(&engine, &module, opts);
     }
-    let engine = engine(opts.config.clone(), opts.cache);
-    let module = Module::new(&engine, &bytes).with_context(|| format!("failed to load `{path}`"))?;
     if let Some(import) = module.info().imports.first() {
         bail!(
             "`{path}` imports `{}::{}`, but cwali provides imports only to WALI programs \

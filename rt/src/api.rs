@@ -91,7 +91,7 @@ impl Engine {
         Engine { config: Arc::new(config), cache_dir: None }
     }
 
-    /// Keep compiled code in `dir`, keyed by module, cwali version, CPU features and settings.
+    /// Keep compiled code in `dir`, keyed by module, code generator build, CPU features and settings.
     pub fn with_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Engine {
         self.cache_dir = Some(Arc::from(dir.into().as_path()));
         self
@@ -144,7 +144,13 @@ impl Module {
             tracing::warn!("the code file was made for another host, cwali or settings: recompiling");
             return Module::compile(engine, info);
         }
-        let info = Arc::new(cwali_frontend::parse(bytes)?);
+        Module::from_info(engine, cwali_frontend::parse(bytes)?)
+    }
+
+    /// Compile a module the caller has already parsed (through the on-disk cache if the engine
+    /// has one), saving a second parse of the same bytes.
+    pub fn from_info(engine: &Engine, info: ModuleInfo) -> Result<Module, Error> {
+        let info = Arc::new(info);
         if let Some(dir) = &engine.cache_dir {
             return Module::cached(engine, info, dir);
         }
