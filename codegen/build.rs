@@ -8,8 +8,13 @@ use std::path::{Path, PathBuf};
 
 /// Runtime sources whose ABI generated code depends on (paths from the workspace root). They
 /// are absent when this crate is built on its own, which leaves them out of the hash.
-const RUNTIME_ABI: &[&str] =
-    &["rt/src/entry.c", "rt/src/setjmp.rs", "rt/src/preserve_all.rs", "wali-abi/src/syscalls.rs"];
+const RUNTIME_ABI: &[&str] = &[
+    "rt/src/entry.c",
+    "rt/src/setjmp.rs",
+    "rt/src/preserve_all.rs",
+    "rt/src/poll_page.rs",
+    "wali-abi/src/syscalls.rs",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };

@@ -87,6 +87,8 @@ pub(crate) struct FuncTranslator<'a, 'f> {
     direct_funcs: HashMap<u32, FuncRef>,
     sigs: HashMap<u32, SigRef>,
     builtin_sigs: HashMap<usize, SigRef>,
+    /// Memory 0's base, loaded once in the entry block.
+    memory0_base: Option<Value>,
 }
 
 pub(crate) type Result<T> = std::result::Result<T, CompileError>;
@@ -140,6 +142,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             direct_funcs: HashMap::new(),
             sigs: HashMap::new(),
             builtin_sigs: HashMap::new(),
+            memory0_base: None,
         }
     }
 
@@ -150,6 +153,12 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         self.b.seal_block(entry);
         let params = self.b.block_params(entry).to_vec();
         self.vmctx = params[0];
+        // One load of memory 0's base that dominates every access (dead code if there is none).
+        // Loaded at each access instead, the copies in sibling loops are only hoisted to their
+        // own loop's preheader and cannot be merged, and each outer iteration reloads it.
+        if !self.env.module.memories.is_empty() {
+            self.memory0_base = Some(self.load_vmctx_readonly(types::I64, VMOffsets::MEMORY0_BASE));
+        }
 
         let body = self.env.module.body(func_index);
         let mut locals_reader = body.get_locals_reader().map_err(malformed)?;
@@ -242,11 +251,10 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         self.b.ins().load(ty, readonly(), self.vmctx, offset)
     }
 
-    /// Base address of a memory: fixed for the memory's lifetime, so a readonly, movable load
-    /// that Cranelift hoists out of loops and merges.
+    /// Base address of a memory: fixed for the memory's lifetime (a readonly, movable load).
     pub fn memory_base(&mut self, memory: u32) -> Value {
-        if memory == 0 {
-            return self.load_vmctx_readonly(types::I64, VMOffsets::MEMORY0_BASE);
+        if let (0, Some(base)) = (memory, self.memory0_base) {
+            return base;
         }
         let def = self.load_vmctx_readonly(types::I64, self.env.offsets.memory(memory));
         self.b.ins().load(types::I64, readonly(), def, vmoffsets::memory::BASE)
@@ -300,6 +308,15 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
 
     /// Poll the pending-signal flag; call the safepoint builtin when it is set.
     pub(crate) fn safepoint(&mut self) {
+        if crate::poll_pages(self.env.isa()) {
+            // One load from the store's poll page (in the pinned register) whose result is not
+            // used: a trapping load is kept, and each `get_pinned_reg` is a new value, so no
+            // poll is merged with another. Its fault is the request (see `crate::poll_pages`).
+            let page = self.b.ins().get_pinned_reg(types::I64);
+            let flags = MemFlagsData::new().with_aligned().with_trap_code(Some(TrapKind::Safepoint.to_code()));
+            self.b.ins().load(types::I8, flags, page, 0);
+            return;
+        }
         // With safepoints on, the store's limits pointer lives in Cranelift's pinned register
         // (set by the array trampoline on entry from the host), so a poll needs no register of
         // its own and no load to find the flag.

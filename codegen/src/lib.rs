@@ -68,6 +68,20 @@ pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, Intrinsic, Syscall
 pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
+/// Whether safepoint polls on this host are loads from a poll page (x86_64) rather than a load,
+/// test and branch on the pending flag (elsewhere). With poll pages the pinned register holds the
+/// store's poll page and a poll is one load with no branch: a request protects the page, the
+/// load faults at a recorded [`TrapKind::Safepoint`] site, and the runtime's fault handler
+/// enters the safepoint as if the load had called it, then re-executes the load. (On aarch64
+/// the handler would need a scratch register to resume, which the interrupted code may be
+/// using, so it keeps the branch.)
+pub fn poll_pages(isa: &dyn cranelift_codegen::isa::TargetIsa) -> bool {
+    isa.triple().architecture == target_lexicon::Architecture::X86_64
+}
+
+/// Alignment of every function's code (a cache line).
+const FUNCTION_ALIGNMENT: u64 = 64;
+
 /// Size of the region after a 32-bit memory's 4 GiB that is never accessible.
 pub const GUARD_REGION: u64 = 2 << 30;
 
@@ -234,10 +248,12 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         .collect();
     traps.sort_by_key(|t| t.0);
     let bytes = compiled.code_buffer().to_vec();
-    // Wasmtime and Cranelift's own linker place functions at the ISA's preferred alignment (32
-    // bytes on x86_64): with the minimum, hot loops straddle fetch blocks at random and a kernel's
-    // speed then depends on where its function happens to land.
-    let alignment = (compiled.buffer.alignment as u64).max(isa.function_alignment().preferred as u64);
+    // Functions start on a cache line (Wasmtime uses the ISA's preferred 32 bytes): where a hot
+    // loop falls relative to 32- and 64-byte fetch and branch-prediction windows then depends on
+    // the function's own code only, not on the size of the functions placed before it. With 1,
+    // 16 or 32 the same kernel ran up to 15 % slower or faster from one module to the next.
+    let alignment =
+        (compiled.buffer.alignment as u64).max(FUNCTION_ALIGNMENT.max(isa.function_alignment().preferred as u64));
     let mach_relocs = compiled.buffer.relocs().to_vec();
     let relocs = mach_relocs
         .iter()
@@ -296,7 +312,12 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
         let (ty, array) = (i % num_types, i < num_types);
         let name = UserFuncName::user(0, (num_defined + i) as u32);
         let func = if array {
-            trampolines::array_trampoline(&module.types[ty], name, &*isa, config.safepoints)
+            let pin = match (config.safepoints, poll_pages(&*isa)) {
+                (false, _) => trampolines::Pin::Nothing,
+                (true, false) => trampolines::Pin::Limits,
+                (true, true) => trampolines::Pin::PollPage,
+            };
+            trampolines::array_trampoline(&module.types[ty], name, &*isa, pin)
         } else {
             trampolines::host_trampoline(&module.types[ty], name, &*isa)
         };

@@ -9,14 +9,27 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cwali_frontend::FuncType;
 
 use crate::signatures::{array_signature, host_signature, ir_type, wasm_signature};
+use crate::vmoffsets;
 
 const SLOT: i32 = 16;
 
+/// What the array trampoline puts in the pinned register for the Wasm code it calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    /// Safepoints off: the register is not reserved.
+    Nothing,
+    /// The callee store's limits (safepoint polls read the pending flag through it).
+    Limits,
+    /// The callee store's poll page ([`crate::poll_pages`]); the callee's VMContext is also
+    /// recorded as the store's entry VMContext for the safepoint hook.
+    PollPage,
+}
+
 /// `extern "C" fn(callee_vmctx, caller_vmctx, code, values)`: load the arguments from
-/// `values`, call `code`, store the results back into `values`. With `pin_limits` (safepoints
-/// on) it also puts the callee store's limits pointer in the pinned register, restoring the
-/// host's value afterwards (the register is callee-saved in the C convention).
-pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, pin_limits: bool) -> Function {
+/// `values`, call `code`, store the results back into `values`. With safepoints it also sets
+/// the pinned register (see [`Pin`]) and restores the host's value afterwards (the register is
+/// callee-saved in the C convention), and likewise the store's entry VMContext.
+pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, pin: Pin) -> Function {
     let mut func = Function::with_name_signature(name, array_signature(isa));
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
@@ -31,16 +44,26 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, 
         args.push(b.ins().load(ir_type(*t), flags, values, SLOT * i as i32));
     }
     let sig = b.import_signature(wasm_signature(ty));
-    let saved = pin_limits.then(|| {
+    let saved = (pin != Pin::Nothing).then(|| {
         let saved = b.ins().get_pinned_reg(types::I64);
         let limits = b.ins().load(types::I64, flags, callee, crate::VMOffsets::LIMITS);
-        b.ins().set_pinned_reg(limits);
-        saved
+        if pin == Pin::Limits {
+            b.ins().set_pinned_reg(limits);
+            return (saved, None);
+        }
+        let page = b.ins().load(types::I64, flags, limits, vmoffsets::limits::POLL_PAGE);
+        b.ins().set_pinned_reg(page);
+        let entry_vmctx = b.ins().load(types::I64, flags, limits, vmoffsets::limits::ENTRY_VMCTX);
+        b.ins().store(flags, callee, limits, vmoffsets::limits::ENTRY_VMCTX);
+        (saved, Some((limits, entry_vmctx)))
     });
     let call = b.ins().call_indirect(sig, code, &args);
     let results = b.inst_results(call).to_vec();
-    if let Some(saved) = saved {
+    if let Some((saved, entry)) = saved {
         b.ins().set_pinned_reg(saved);
+        if let Some((limits, entry_vmctx)) = entry {
+            b.ins().store(flags, entry_vmctx, limits, vmoffsets::limits::ENTRY_VMCTX);
+        }
     }
     for (i, r) in results.into_iter().enumerate() {
         b.ins().store(flags, r, values, SLOT * i as i32);

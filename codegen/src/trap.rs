@@ -26,10 +26,14 @@ pub enum TrapKind {
     UnknownImport,
     /// `longjmp` to a `jmp_buf` without a live `setjmp` frame on this thread.
     BadLongjmp,
+    /// Not a trap: a safepoint poll's load from the store's poll page, which faults when the
+    /// runtime has protected the page to request a safepoint. The runtime runs the safepoint
+    /// and resumes at the load.
+    Safepoint,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 14] = [
+    pub const ALL: [TrapKind; 15] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -44,6 +48,7 @@ impl TrapKind {
         TrapKind::AtomicWaitNonShared,
         TrapKind::UnknownImport,
         TrapKind::BadLongjmp,
+        TrapKind::Safepoint,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -63,6 +68,7 @@ impl TrapKind {
             TrapKind::AtomicWaitNonShared => "atomic wait on non-shared memory",
             TrapKind::UnknownImport => "call to an unresolved import",
             TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
+            TrapKind::Safepoint => "safepoint",
         }
     }
 

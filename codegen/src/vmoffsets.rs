@@ -36,7 +36,13 @@ pub mod limits {
     pub const STACK_LIMIT: i32 = 0;
     /// Non-zero when a guest signal is waiting for the next safe point.
     pub const SIGNAL_PENDING: i32 = 8;
-    pub const SIZE: usize = 16;
+    /// With poll pages ([`crate::poll_pages`]): the store's poll page, readable except while a
+    /// safepoint is requested.
+    pub const POLL_PAGE: i32 = 16;
+    /// With poll pages: the VMContext of the innermost entry from the host (the safepoint hook's
+    /// argument when a poll page faults, where the polling code's own VMContext is unknown).
+    pub const ENTRY_VMCTX: i32 = 24;
+    pub const SIZE: usize = 32;
 }
 
 /// Fields of `VMMemoryDefinition`.

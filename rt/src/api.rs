@@ -250,13 +250,26 @@ impl Module {
 /// One thread of execution: its runtime limits are shared by the instances created in it.
 pub struct Store {
     engine: Engine,
-    limits: Box<crate::vm::VMRuntimeLimits>,
+    limits: Limits,
     instances: Vec<Arc<crate::instance::InstanceData>>,
+}
+
+/// Where a store's limits live.
+enum Limits {
+    Boxed(Box<crate::vm::VMRuntimeLimits>),
+    /// With safepoints on hosts that poll a page (`cwali_codegen::poll_pages`): next to the poll
+    /// page, in a mapping that is reused but never unmapped.
+    Paged(crate::poll_page::PollPage),
 }
 
 impl Store {
     pub fn new(engine: &Engine) -> Store {
-        let store = Store { engine: engine.clone(), limits: Box::default(), instances: Vec::new() };
+        let limits = if engine.config().safepoints && crate::poll_page::ENABLED {
+            Limits::Paged(crate::poll_page::PollPage::new())
+        } else {
+            Limits::Boxed(Box::default())
+        };
+        let store = Store { engine: engine.clone(), limits, instances: Vec::new() };
         crate::builtins::register_limits(store.limits_ptr() as usize);
         store
     }
@@ -266,7 +279,10 @@ impl Store {
     }
 
     pub fn limits_ptr(&self) -> *const crate::vm::VMRuntimeLimits {
-        &*self.limits
+        match &self.limits {
+            Limits::Boxed(b) => &**b,
+            Limits::Paged(p) => p.limits(),
+        }
     }
 
     pub(crate) fn keep_alive(&mut self, instance: Arc<crate::instance::InstanceData>) {

@@ -168,7 +168,13 @@ extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i3
 pub(crate) extern "C" fn safepoint(vmctx: Vmctx) {
     let limits =
         unsafe { *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize) as *const *const crate::vm::VMRuntimeLimits) };
-    unsafe { (*limits).signal_pending.store(0, Ordering::Relaxed) };
+    run_safepoint(unsafe { &*limits }, vmctx);
+}
+
+/// A safepoint was reached (through the pending flag or a poll page's fault): clear the
+/// request and call the hook.
+pub(crate) fn run_safepoint(limits: &crate::vm::VMRuntimeLimits, vmctx: Vmctx) {
+    limits.signal_pending.store(0, Ordering::Relaxed);
     // Guest signal delivery (WALI) hooks in here.
     let hook = SAFEPOINT_HOOK.load(Ordering::Acquire);
     if hook != 0 {
@@ -203,7 +209,9 @@ pub fn request_safepoints() {
     for slot in &STORE_LIMITS {
         let p = slot.load(Ordering::Acquire);
         if p != 0 {
-            unsafe { (*(p as *const crate::vm::VMRuntimeLimits)).signal_pending.store(1, Ordering::Release) };
+            let limits = unsafe { &*(p as *const crate::vm::VMRuntimeLimits) };
+            limits.signal_pending.store(1, Ordering::Release);
+            crate::poll_page::request(limits);
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod code_registry;
 pub mod memory;
 mod memory_image;
 pub mod parking;
+mod poll_page;
 pub mod profiling;
 pub mod signals;
 mod table_image;

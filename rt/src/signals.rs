@@ -405,6 +405,13 @@ unsafe extern "C" fn handle_signal(signal: c_int, info: *mut libc::siginfo_t, co
         // SAFETY: the kernel passes a valid ucontext_t.
         let (pc, fp, sp) = unsafe { context_pc_fp_sp(context) };
         if let Some(kind) = code_registry::lookup_trap(pc) {
+            #[cfg(target_arch = "x86_64")]
+            if kind == TrapKind::Safepoint {
+                // A poll of a protected poll page: run the safepoint, then the load again.
+                // SAFETY: the context is interrupted at a safepoint site in Wasm code.
+                unsafe { crate::poll_page::resume_in_safepoint(context) };
+                return;
+            }
             TRAP.with(|t| {
                 // SAFETY: only this thread's handler writes its buffer, and catch_traps reads it
                 // only after the longjmp.

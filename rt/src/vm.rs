@@ -12,6 +12,10 @@ use cwali_codegen::VMOffsets;
 pub struct VMRuntimeLimits {
     pub stack_limit: AtomicU64,
     pub signal_pending: AtomicU64,
+    /// The store's poll page (`crate::poll_page`), 0 without one.
+    pub poll_page: AtomicUsize,
+    /// VMContext of the innermost entry from the host (set by the array trampoline).
+    pub entry_vmctx: AtomicUsize,
 }
 
 /// What a `funcref` points at (`vmoffsets::func_ref`).
@@ -261,6 +265,8 @@ mod tests {
     fn layouts_match_codegen() {
         assert_eq!(offset_of!(VMRuntimeLimits, stack_limit), vmoffsets::limits::STACK_LIMIT as usize);
         assert_eq!(offset_of!(VMRuntimeLimits, signal_pending), vmoffsets::limits::SIGNAL_PENDING as usize);
+        assert_eq!(offset_of!(VMRuntimeLimits, poll_page), vmoffsets::limits::POLL_PAGE as usize);
+        assert_eq!(offset_of!(VMRuntimeLimits, entry_vmctx), vmoffsets::limits::ENTRY_VMCTX as usize);
         assert_eq!(size_of::<VMRuntimeLimits>(), vmoffsets::limits::SIZE);
         assert_eq!(offset_of!(VMFuncRef, code), vmoffsets::func_ref::CODE as usize);
         assert_eq!(offset_of!(VMFuncRef, type_id), vmoffsets::func_ref::TYPE_ID as usize);

@@ -9,11 +9,15 @@ use std::time::Duration;
 use cwali_rt::{Config, Engine, Instance, Module, Store, Trap, Val};
 
 static HOOK_CALLS: AtomicUsize = AtomicUsize::new(0);
+/// Whether the hook ends the call (else it returns and the code carries on).
+static STOP: AtomicBool = AtomicBool::new(true);
 
-fn stop_hook(_vmctx: *mut u8) {
+fn hook(_vmctx: *mut u8) {
     HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
-    // SAFETY: called from the safepoint builtin, inside a call from Wasm; no destructors pending.
-    unsafe { cwali_rt::raise(Trap::host("stopped at a safepoint")) }
+    if STOP.load(Ordering::SeqCst) {
+        // SAFETY: called from the safepoint, inside a call from Wasm; no destructors pending.
+        unsafe { cwali_rt::raise(Trap::host("stopped at a safepoint")) }
+    }
 }
 
 const SPINNERS: &str = r#"
@@ -42,11 +46,67 @@ const SPINNERS: &str = r#"
   (func $t39 call $t38 call $t38)
   (func (export "fan_out") call $t39)
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  ;; Many values live across the loop-header poll, integer and float: a safepoint that
+  ;; returns must leave every register as it was.
+  (func (export "mix") (param $n i32) (result f64)
+    (local $i i32) (local $a i64) (local $b i64) (local $c i32) (local $x f64) (local $y f64) (local $z f32)
+    (local.set $x (f64.const 1.5)) (local.set $y (f64.const 0.25)) (local.set $z (f32.const 3))
+    (local.set $a (i64.const 7)) (local.set $b (i64.const 11))
+    (loop $l
+      (local.set $a (i64.add (i64.mul (local.get $a) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+      (local.set $b (i64.xor (local.get $b) (i64.shr_u (local.get $a) (i64.const 29))))
+      (local.set $c (i32.add (local.get $c) (i32.wrap_i64 (local.get $b))))
+      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999)) (f64.convert_i32_s (local.get $c))))
+      (local.set $y (f64.sub (local.get $y) (f64.mul (local.get $x) (f64.const 1e-9))))
+      (local.set $z (f32.add (local.get $z) (f32.const 0.5)))
+      (i32.store (i32.const 8) (local.get $c))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (f64.add (f64.add (local.get $x) (local.get $y))
+      (f64.add (f64.convert_i64_s (local.get $b)) (f64.promote_f32 (local.get $z)))))
 )"#;
 
+/// Both checks in one test: the hook is process-wide.
 #[test]
+fn safepoints() {
+    cwali_rt::set_safepoint_hook(hook);
+    non_terminating_code_reaches_a_safepoint();
+    a_returning_safepoint_preserves_state();
+}
+
+fn a_returning_safepoint_preserves_state() {
+    let wasm = wat::parse_str(SPINNERS).unwrap();
+    let run = |safepoints: bool, n: i32| {
+        let engine = Engine::new(Config { safepoints, ..Config::default() });
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while !done.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_micros(200));
+                    cwali_rt::request_safepoints();
+                }
+            });
+            let result = instance.get_func("mix").unwrap().call(&mut store, &[Val::I32(n)]);
+            done.store(true, Ordering::SeqCst);
+            match result.unwrap().as_slice() {
+                [Val::F64(bits)] => *bits,
+                other => panic!("mix returned {other:?}"),
+            }
+        })
+    };
+    STOP.store(false, Ordering::SeqCst);
+    let n = 30_000_000;
+    let before = HOOK_CALLS.load(Ordering::SeqCst);
+    let with = run(true, n);
+    let calls = HOOK_CALLS.load(Ordering::SeqCst) - before;
+    STOP.store(true, Ordering::SeqCst);
+    assert!(calls > 0, "no safepoint ran during the loop");
+    assert_eq!(with, run(false, n), "result changed by {calls} safepoints");
+}
+
 fn non_terminating_code_reaches_a_safepoint() {
-    cwali_rt::set_safepoint_hook(stop_hook);
     let engine = Engine::new(Config { safepoints: true, ..Config::default() });
     let module = Module::new(&engine, &wat::parse_str(SPINNERS).unwrap()).unwrap();
     let mut store = Store::new(&engine);

@@ -1,0 +1,195 @@
+//! Poll pages: safepoint requests as page protection (x86_64, `cwali_codegen::poll_pages`).
+//!
+//! With safepoints on, each store owns two pages: the first holds its [`VMRuntimeLimits`], the
+//! second is the *poll page*, normally read-only. Generated code keeps the poll page's address
+//! in the pinned register and polls with a single load from it, no compare and no branch.
+//! [`request`] protects the page; the next poll faults at a PC recorded as a
+//! `TrapKind::Safepoint` site, and the signal handler ([`resume_in_safepoint`]) makes the
+//! interrupted code "call" `cwali_safepoint_fault_stub`, which saves every register, makes the
+//! page readable again, runs the safepoint and returns to the faulting load, which now
+//! succeeds. This is the polling-page technique of Java VMs; the cost of a poll in a hot loop
+//! drops from a load, test and branch (plus the flag's address in a register) to one load.
+//!
+//! The mappings are pooled and never unmapped: `request_safepoints` may run in a signal
+//! handler while a store is dropped, and protecting a page that was reused costs at most one
+//! spurious safepoint, where protecting an unmapped-and-reused address would not be harmless.
+
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+
+use crate::vm::VMRuntimeLimits;
+
+/// Whether stores poll through pages on this host (must agree with `cwali_codegen::poll_pages`).
+pub(crate) const ENABLED: bool = cfg!(target_arch = "x86_64");
+
+const PAGE: usize = 4096;
+
+/// Mappings of dropped stores, ready for reuse.
+static POOL: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// A store's limits page followed by its poll page.
+pub(crate) struct PollPage {
+    base: usize,
+}
+
+impl PollPage {
+    pub(crate) fn new() -> PollPage {
+        let base = POOL.lock().unwrap().pop().unwrap_or_else(map_pages);
+        let page = base + PAGE;
+        // SAFETY: `base` is a two-page mapping this module owns; the first page is writable.
+        unsafe {
+            std::ptr::write(base as *mut VMRuntimeLimits, VMRuntimeLimits::default());
+            (*(base as *const VMRuntimeLimits)).poll_page.store(page, Ordering::Release);
+            // Readable (a request may have protected it while it sat in the pool).
+            libc::mprotect(page as *mut libc::c_void, PAGE, libc::PROT_READ);
+        }
+        PollPage { base }
+    }
+
+    pub(crate) fn limits(&self) -> &VMRuntimeLimits {
+        // SAFETY: initialised in `new`, alive as long as `self`.
+        unsafe { &*(self.base as *const VMRuntimeLimits) }
+    }
+}
+
+impl Drop for PollPage {
+    fn drop(&mut self) {
+        POOL.lock().unwrap().push(self.base);
+    }
+}
+
+fn map_pages() -> usize {
+    // SAFETY: a fresh private anonymous mapping.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            2 * PAGE,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert!(base != libc::MAP_FAILED, "mapping a store's poll page: {}", std::io::Error::last_os_error());
+    base as usize
+}
+
+/// Ask the store of `limits` for a safepoint. Async-signal-safe (one `mprotect`).
+pub(crate) fn request(limits: &VMRuntimeLimits) {
+    let page = limits.poll_page.load(Ordering::Acquire);
+    if page != 0 {
+        // SAFETY: poll pages stay mapped for the life of the process.
+        unsafe { libc::mprotect(page as *mut libc::c_void, PAGE, libc::PROT_NONE) };
+    }
+}
+
+/// Called by the stub with the faulting code's pinned register: the poll page.
+extern "C" fn safepoint_fault(page: usize) {
+    // SAFETY: the pinned register of code that polled holds its store's poll page, which
+    // follows the page holding the store's limits.
+    let limits = unsafe { &*((page - PAGE) as *const VMRuntimeLimits) };
+    // SAFETY: poll pages stay mapped for the life of the process.
+    unsafe { libc::mprotect(page as *mut libc::c_void, PAGE, libc::PROT_READ) };
+    crate::builtins::run_safepoint(limits, limits.entry_vmctx.load(Ordering::Acquire) as *mut u8);
+}
+
+// Entered as if the faulting load had called it, with the load's address as the return
+// address, placed below the interrupted code's 128-byte red zone: `ret 128` then resumes the
+// load with the original stack pointer. Saves every register but the callee-saved ones the C
+// callee keeps, and the flags; passes r15 (the pinned poll page) to `safepoint_fault`. The
+// frame record keeps backtraces walking through to the Wasm frames above.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".text",
+    ".globl cwali_safepoint_fault_stub",
+    ".p2align 4",
+    "cwali_safepoint_fault_stub:",
+    "push rbp",
+    "mov rbp, rsp",
+    "pushfq",
+    "push rax",
+    "push rcx",
+    "push rdx",
+    "push rsi",
+    "push rdi",
+    "push r8",
+    "push r9",
+    "push r10",
+    "push r11",
+    "and rsp, -16",
+    "sub rsp, 256",
+    "movdqu [rsp + 0], xmm0",
+    "movdqu [rsp + 16], xmm1",
+    "movdqu [rsp + 32], xmm2",
+    "movdqu [rsp + 48], xmm3",
+    "movdqu [rsp + 64], xmm4",
+    "movdqu [rsp + 80], xmm5",
+    "movdqu [rsp + 96], xmm6",
+    "movdqu [rsp + 112], xmm7",
+    "movdqu [rsp + 128], xmm8",
+    "movdqu [rsp + 144], xmm9",
+    "movdqu [rsp + 160], xmm10",
+    "movdqu [rsp + 176], xmm11",
+    "movdqu [rsp + 192], xmm12",
+    "movdqu [rsp + 208], xmm13",
+    "movdqu [rsp + 224], xmm14",
+    "movdqu [rsp + 240], xmm15",
+    "mov rdi, r15",
+    "call {target}",
+    "movdqu xmm0, [rsp + 0]",
+    "movdqu xmm1, [rsp + 16]",
+    "movdqu xmm2, [rsp + 32]",
+    "movdqu xmm3, [rsp + 48]",
+    "movdqu xmm4, [rsp + 64]",
+    "movdqu xmm5, [rsp + 80]",
+    "movdqu xmm6, [rsp + 96]",
+    "movdqu xmm7, [rsp + 112]",
+    "movdqu xmm8, [rsp + 128]",
+    "movdqu xmm9, [rsp + 144]",
+    "movdqu xmm10, [rsp + 160]",
+    "movdqu xmm11, [rsp + 176]",
+    "movdqu xmm12, [rsp + 192]",
+    "movdqu xmm13, [rsp + 208]",
+    "movdqu xmm14, [rsp + 224]",
+    "movdqu xmm15, [rsp + 240]",
+    // Back to the pushes: rbp - 8 (flags) - 9 * 8.
+    "lea rsp, [rbp - 80]",
+    "pop r11",
+    "pop r10",
+    "pop r9",
+    "pop r8",
+    "pop rdi",
+    "pop rsi",
+    "pop rdx",
+    "pop rcx",
+    "pop rax",
+    "popfq",
+    "pop rbp",
+    "ret 128",
+    target = sym safepoint_fault,
+);
+
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" {
+    fn cwali_safepoint_fault_stub();
+}
+
+/// Rewrites the context of a fault at a safepoint poll so that returning from the signal
+/// handler enters the stub as if the load at `pc` had called it (see the stub's comment).
+///
+/// # Safety
+/// `context` is the handler's valid, writable `ucontext_t`, interrupted at a recorded
+/// safepoint site in Wasm code, whose stack has room below its red zone (the stack-limit check
+/// keeps that headroom for host calls).
+#[cfg(target_arch = "x86_64")]
+pub(crate) unsafe fn resume_in_safepoint(context: *mut libc::c_void) {
+    // SAFETY: per the contract.
+    let gregs = unsafe { &mut (*context.cast::<libc::ucontext_t>()).uc_mcontext.gregs };
+    let sp = gregs[libc::REG_RSP as usize] as usize;
+    let pc = gregs[libc::REG_RIP as usize] as usize;
+    let new_sp = sp - 128 - 8;
+    // SAFETY: below the red zone of the interrupted code's stack, which it does not use.
+    unsafe { *(new_sp as *mut usize) = pc };
+    gregs[libc::REG_RSP as usize] = new_sp as i64;
+    gregs[libc::REG_RIP as usize] = cwali_safepoint_fault_stub as *const () as usize as i64;
+}
