@@ -236,9 +236,9 @@ pub fn safepoints(opts: &Opts) -> Result<()> {
         format!("**{}**", fmt_ratio(geomean(&ratios))),
     ]);
     table.note(format!(
-        "Times: median of {reps} interleaved runs; ratio: median of the per-repetition ratios. Safe points poll the store's pending-signal flag at \
-         function entries and loop headers (what `cwali run` enables for WALI programs). Load \
-         average {load_before} before, {} after.",
+        "Times: median of {reps} interleaved runs; ratio: median of the per-repetition ratios. Safe points (what `cwali run` enables for WALI \
+         programs) poll at loop headers and at the entries of functions on call cycles or with fan-out; on x86_64 a \
+         poll is one load from the store's poll page. Load average {load_before} before, {} after.",
         loadavg()
     ));
     table.print();
