@@ -1,10 +1,10 @@
-//! cwali's benchmark suite: compute kernels, compilation, syscalls, instantiation, start-up and
-//! safe points, each running its contenders side by side (interleaved) and printing a Markdown
+//! cwali's benchmark suite: compute kernels, compilation, syscalls, instantiation, start-up,
+//! safe points and Cranelift settings, each running its contenders side by side (interleaved) and printing a Markdown
 //! table of medians and ratios.
 //!
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
-//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints) or a kernel
+//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings) or a kernel
 //! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
 //! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
@@ -15,6 +15,7 @@ mod compute;
 mod dump;
 mod instantiate;
 mod process;
+mod settings;
 mod stats;
 
 use anyhow::{Context, Result, bail};
@@ -30,7 +31,7 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] = &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints"];
+const BENCHES: &[&str] = &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings"];
 
 pub struct Opts {
     pub quick: bool,
@@ -139,6 +140,7 @@ fn main() -> Result<()> {
             "instantiate" => instantiate::instantiate(&opts),
             "startup" => process::startup(&opts),
             "safepoints" => compute::safepoints(&opts),
+            "settings" => settings::settings(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {

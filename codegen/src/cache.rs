@@ -66,7 +66,9 @@ fn key_with(generator: &str, host: &str, module: &ModuleInfo, config: &Config) -
     h.update(b";");
     h.update(host.as_bytes());
     h.update(b";");
-    h.update(format!("{:?}/{}/{}", config.bounds_checks, config.opt_level, config.safepoints).as_bytes());
+    h.update(
+        format!("{:?}/{}/{}/{}", config.bounds_checks, config.opt_level, config.regalloc, config.safepoints).as_bytes(),
+    );
     let mut intrinsics: Vec<_> = crate::resolve_intrinsics(module, config).into_iter().collect();
     intrinsics.sort_by_key(|(i, _)| *i);
     h.update(format!("{intrinsics:?}").as_bytes());

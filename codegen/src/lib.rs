@@ -101,6 +101,8 @@ pub struct Config {
     pub bounds_checks: BoundsChecks,
     /// Cranelift's `opt_level`: "none", "speed" or "speed_and_size".
     pub opt_level: String,
+    /// Cranelift's `regalloc_algorithm`: "backtracking" or "single_pass".
+    pub regalloc: String,
     /// Compile functions on all cores.
     pub parallel: bool,
     /// Poll for pending guest signals at function entries and loop headers.
@@ -114,6 +116,7 @@ impl Default for Config {
         Config {
             bounds_checks: BoundsChecks::Guard,
             opt_level: "speed".to_string(),
+            regalloc: "backtracking".to_string(),
             parallel: true,
             safepoints: false,
             intrinsics: None,
@@ -181,6 +184,7 @@ fn isa(config: &Config, detect_cpu_features: bool) -> Result<OwnedTargetIsa, Com
         flags.set(k, v).map_err(|e| CompileError::Isa(format!("{k}={v}: {e}")))
     };
     set(&mut flags, "opt_level", &config.opt_level)?;
+    set(&mut flags, "regalloc_algorithm", &config.regalloc)?;
     // Backtraces walk the frame-pointer chain from the signal handler.
     set(&mut flags, "preserve_frame_pointers", "true")?;
     // Code lives at arbitrary addresses in the JIT's memory.
