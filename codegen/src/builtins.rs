@@ -46,9 +46,8 @@ macro_rules! builtins {
 builtins! {
     // (vmctx, memory, delta pages) -> old size in pages or -1
     MemoryGrow: (VmCtx, I32, I32) -> Some(I32), trap None;
-    // (vmctx, memory, dst, byte, len) -> status
-    MemoryFill: (VmCtx, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
-    // (vmctx, dst memory, src memory, dst, src, len) -> status
+    // (vmctx, dst memory, src memory, dst, src, len) -> status (between two memories; within one,
+    // generated code checks bounds and calls `Memmove`)
     MemoryCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
     // (vmctx, memory, data segment, dst, src, len) -> status
     MemoryInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
@@ -81,6 +80,10 @@ builtins! {
     LongJmp: (VmCtx, I32, I32) -> Some(I32), trap Some(TrapKind::BadLongjmp);
     // (nr, a1..a6) -> kernel result: the raw syscall stub (no VMContext)
     Syscall: (I64, I64, I64, I64, I64, I64, I64) -> Some(I64), trap None;
+    // C's memmove(dst, src, len) and memset(ptr, byte, len) (no VMContext): `memory.copy` and
+    // `memory.fill` check bounds inline and call these directly.
+    Memmove: (I64, I64, I64) -> Some(I64), trap None;
+    Memset: (I64, I32, I64) -> Some(I64), trap None;
 }
 
 impl Builtin {

@@ -63,8 +63,22 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let mem = self.b.ins().iconst(I32, mem as i64);
-                self.call_builtin(Builtin::MemoryFill, &[mem, dst, val, len]);
+                let (dst, len) = (self.b.ins().uextend(I64, dst), self.b.ins().uextend(I64, len));
+                self.check_bulk_range(mem, &[dst], len);
+                let base = self.memory_base(mem);
+                let p = self.b.ins().iadd(base, dst);
+                self.call_builtin(Builtin::Memset, &[p, val, len]);
+            }
+            O::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => {
+                let (dst, src, len) = self.pop3();
+                let dst = self.b.ins().uextend(I64, dst);
+                let src = self.b.ins().uextend(I64, src);
+                let len = self.b.ins().uextend(I64, len);
+                self.check_bulk_range(dst_mem, &[dst, src], len);
+                let base = self.memory_base(dst_mem);
+                let d = self.b.ins().iadd(base, dst);
+                let s = self.b.ins().iadd(base, src);
+                self.call_builtin(Builtin::Memmove, &[d, s, len]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
@@ -190,6 +204,25 @@ impl FuncTranslator<'_, '_> {
             (4, 8) => ins.istore32(flags, value, addr, offset),
             _ => ins.store(flags, value, addr, offset),
         };
+    }
+
+    /// Trap unless `[start, start + len)` lies inside memory `mem` for every start (all values
+    /// zero-extended from 32 bits, so the sums cannot overflow). Checked before any byte is
+    /// written, as the bulk-memory instructions require.
+    fn check_bulk_range(&mut self, mem: u32, starts: &[Value], len: Value) {
+        let size = self.memory_length(mem);
+        let mut oob = None;
+        for &start in starts {
+            let end = self.b.ins().iadd(start, len);
+            let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+            oob = Some(match oob {
+                Some(o) => self.b.ins().bor(o, past),
+                None => past,
+            });
+        }
+        if let Some(oob) = oob {
+            self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
+        }
     }
 
     /// Effective address of an atomic access, checked for alignment and bounds. Returns the

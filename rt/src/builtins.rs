@@ -38,18 +38,6 @@ extern "C" fn memory_grow(vmctx: Vmctx, mem: u32, delta: u32) -> i32 {
     }
 }
 
-extern "C" fn memory_fill(vmctx: Vmctx, mem: u32, dst: u32, byte: u32, len: u32) -> i32 {
-    let m = instance(vmctx).memory(mem);
-    match m.checked_ptr(dst as u64, len as u64) {
-        // SAFETY: checked range inside the memory.
-        Some(p) => unsafe {
-            std::ptr::write_bytes(p, byte as u8, len as usize);
-            OK
-        },
-        None => FAIL,
-    }
-}
-
 extern "C" fn memory_copy(vmctx: Vmctx, dst_mem: u32, src_mem: u32, dst: u32, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
     let d = inst.memory(dst_mem).checked_ptr(dst as u64, len as u64);
@@ -225,7 +213,6 @@ pub(crate) fn table() -> *const usize {
                 .iter()
                 .map(|b| match b {
                     Builtin::MemoryGrow => memory_grow as *const () as usize,
-                    Builtin::MemoryFill => memory_fill as *const () as usize,
                     Builtin::MemoryCopy => memory_copy as *const () as usize,
                     Builtin::MemoryInit => memory_init as *const () as usize,
                     Builtin::DataDrop => data_drop as *const () as usize,
@@ -242,6 +229,8 @@ pub(crate) fn table() -> *const usize {
                     Builtin::SetJmp => crate::setjmp::cwali_setjmp_stub as *const () as usize,
                     Builtin::LongJmp => crate::setjmp::longjmp as *const () as usize,
                     Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,
+                    Builtin::Memmove => libc::memmove as *const () as usize,
+                    Builtin::Memset => libc::memset as *const () as usize,
                 })
                 .collect()
         })
