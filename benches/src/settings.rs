@@ -47,7 +47,9 @@ pub fn settings(opts: &Opts) -> Result<()> {
 
     // Run time of each kernel: default vs variant, paired per repetition.
     let mut run_ratios = vec![Vec::new(); VARIANTS.len()];
+    let mut names = Vec::new();
     for k in KERNELS.iter().filter(|k| opts.kernel_selected(k.name)) {
+        names.push(k.name);
         let n = if opts.quick { k.quick_n } else { k.n };
         let mut contenders: Vec<(&str, Runner)> = Vec::new();
         for (label, o, r) in VARIANTS {
@@ -81,5 +83,16 @@ pub fn settings(opts: &Opts) -> Result<()> {
         loadavg()
     ));
     table.print();
+
+    let mut header = vec!["kernel".to_string()];
+    header.extend(VARIANTS[1..].iter().map(|(label, _, _)| label.to_string()));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut per_kernel = Table::new("Cranelift settings: run time of each kernel against the defaults", &header);
+    for (i, name) in names.iter().enumerate() {
+        let mut row = vec![name.to_string()];
+        row.extend(run_ratios[1..].iter().map(|r| fmt_ratio(r[i])));
+        per_kernel.row(row);
+    }
+    per_kernel.print();
     Ok(())
 }
