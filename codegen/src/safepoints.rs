@@ -41,7 +41,7 @@ pub(crate) fn entry_polls(module: &ModuleInfo) -> Result<Vec<bool>, CompileError
         let mut ops = module.body(imported + i as u32).get_operators_reader().map_err(malformed)?;
         // Enclosing constructs, `true` for loops.
         let mut frames: Vec<bool> = Vec::new();
-        let mut loops = 0;
+        let mut loops = 0usize;
         while !ops.eof() {
             let op = ops.read().map_err(malformed)?;
             match op {
@@ -50,11 +50,7 @@ pub(crate) fn entry_polls(module: &ModuleInfo) -> Result<Vec<bool>, CompileError
                     loops += 1;
                 }
                 Operator::Block { .. } | Operator::If { .. } | Operator::TryTable { .. } => frames.push(false),
-                Operator::End => {
-                    if frames.pop() == Some(true) {
-                        loops -= 1;
-                    }
-                }
+                Operator::End => loops -= usize::from(frames.pop() == Some(true)),
                 _ => {}
             }
             let target = match op {
