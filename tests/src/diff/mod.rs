@@ -47,21 +47,28 @@ use cwali_rt::BoundsChecks;
 pub struct Variant {
     pub bounds_checks: BoundsChecks,
     pub optimize: bool,
+    /// Compiled with safe points (as `cwali run` compiles WALI programs): polls, the pinned
+    /// register, the entry-poll analysis. No safepoint is requested, so results must not change.
+    pub safepoints: bool,
 }
 
 impl Variant {
     /// Every variant, in the order seeds cycle through them.
-    pub const ALL: [Variant; 4] = [
-        Variant { bounds_checks: BoundsChecks::Guard, optimize: true },
-        Variant { bounds_checks: BoundsChecks::Explicit, optimize: true },
-        Variant { bounds_checks: BoundsChecks::Guard, optimize: false },
-        Variant { bounds_checks: BoundsChecks::Explicit, optimize: false },
+    pub const ALL: [Variant; 8] = [
+        Variant { bounds_checks: BoundsChecks::Guard, optimize: true, safepoints: false },
+        Variant { bounds_checks: BoundsChecks::Explicit, optimize: true, safepoints: false },
+        Variant { bounds_checks: BoundsChecks::Guard, optimize: false, safepoints: false },
+        Variant { bounds_checks: BoundsChecks::Explicit, optimize: false, safepoints: false },
+        Variant { bounds_checks: BoundsChecks::Guard, optimize: true, safepoints: true },
+        Variant { bounds_checks: BoundsChecks::Explicit, optimize: true, safepoints: true },
+        Variant { bounds_checks: BoundsChecks::Guard, optimize: false, safepoints: true },
+        Variant { bounds_checks: BoundsChecks::Explicit, optimize: false, safepoints: true },
     ];
 
-    /// Seeds alternate between guard-region and explicit bounds checks, and between
-    /// optimized and unoptimized code.
+    /// Seeds cycle through guard-region and explicit bounds checks, optimized and unoptimized
+    /// code, and with and without safe points.
     pub fn for_seed(seed: u64) -> Variant {
-        Variant::ALL[(seed % 4) as usize]
+        Variant::ALL[(seed % Variant::ALL.len() as u64) as usize]
     }
 
     pub fn label(self) -> String {
@@ -69,13 +76,15 @@ impl Variant {
             BoundsChecks::Guard => "guard",
             BoundsChecks::Explicit => "explicit",
         };
-        format!("cwali[{bounds},{}]", if self.optimize { "speed" } else { "none" })
+        let safepoints = if self.safepoints { ",safepoints" } else { "" };
+        format!("cwali[{bounds},{}{safepoints}]", if self.optimize { "speed" } else { "none" })
     }
 
     pub fn config(self) -> cwali_rt::Config {
         cwali_rt::Config {
             bounds_checks: self.bounds_checks,
             opt_level: if self.optimize { "speed" } else { "none" }.to_string(),
+            safepoints: self.safepoints,
             parallel: false,
             ..cwali_rt::Config::default()
         }
