@@ -308,10 +308,10 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
 
     /// Poll the pending-signal flag; call the safepoint builtin when it is set.
     pub(crate) fn safepoint(&mut self) {
-        if crate::poll_pages(self.env.isa()) {
+        if crate::POLL_PAGES {
             // One load from the store's poll page (in the pinned register) whose result is not
             // used: a trapping load is kept, and each `get_pinned_reg` is a new value, so no
-            // poll is merged with another. Its fault is the request (see `crate::poll_pages`).
+            // poll is merged with another. Its fault is the request (see `crate::POLL_PAGES`).
             let page = self.b.ins().get_pinned_reg(types::I64);
             let flags = MemFlagsData::new().with_aligned().with_trap_code(Some(TrapKind::Safepoint.to_code()));
             self.b.ins().load(types::I8, flags, page, 0);

@@ -75,9 +75,10 @@ pub use vmoffsets::VMOffsets;
 /// enters the safepoint as if the load had called it, then re-executes the load. (On aarch64
 /// the handler would need a scratch register to resume, which the interrupted code may be
 /// using, so it keeps the branch.)
-pub fn poll_pages(isa: &dyn cranelift_codegen::isa::TargetIsa) -> bool {
-    isa.triple().architecture == target_lexicon::Architecture::X86_64
-}
+///
+/// Code is always generated for the host (`cranelift_native`), so this is a property of the
+/// build; the runtime reads the same constant to decide whether stores get poll pages.
+pub const POLL_PAGES: bool = cfg!(target_arch = "x86_64");
 
 /// Alignment of every function's code (a cache line).
 const FUNCTION_ALIGNMENT: u64 = 64;
@@ -316,7 +317,7 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
         let (ty, array) = (i % num_types, i < num_types);
         let name = UserFuncName::user(0, (num_defined + i) as u32);
         let func = if array {
-            let pin = match (config.safepoints, poll_pages(&*isa)) {
+            let pin = match (config.safepoints, POLL_PAGES) {
                 (false, _) => trampolines::Pin::Nothing,
                 (true, false) => trampolines::Pin::Limits,
                 (true, true) => trampolines::Pin::PollPage,

@@ -20,7 +20,7 @@ pub enum Pin {
     Nothing,
     /// The callee store's limits (safepoint polls read the pending flag through it).
     Limits,
-    /// The callee store's poll page ([`crate::poll_pages`]); the callee's VMContext is also
+    /// The callee store's poll page ([`crate::POLL_PAGES`]); the callee's VMContext is also
     /// recorded as the store's entry VMContext for the safepoint hook.
     PollPage,
 }

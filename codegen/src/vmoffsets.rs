@@ -36,7 +36,7 @@ pub mod limits {
     pub const STACK_LIMIT: i32 = 0;
     /// Non-zero when a guest signal is waiting for the next safe point.
     pub const SIGNAL_PENDING: i32 = 8;
-    /// With poll pages ([`crate::poll_pages`]): the store's poll page, readable except while a
+    /// With poll pages ([`crate::POLL_PAGES`]): the store's poll page, readable except while a
     /// safepoint is requested.
     pub const POLL_PAGE: i32 = 16;
     /// With poll pages: the VMContext of the innermost entry from the host (the safepoint hook's

@@ -257,14 +257,14 @@ pub struct Store {
 /// Where a store's limits live.
 enum Limits {
     Boxed(Box<crate::vm::VMRuntimeLimits>),
-    /// With safepoints on hosts that poll a page (`cwali_codegen::poll_pages`): next to the poll
+    /// With safepoints on hosts that poll a page (`cwali_codegen::POLL_PAGES`): next to the poll
     /// page, in a mapping that is reused but never unmapped.
     Paged(crate::poll_page::PollPage),
 }
 
 impl Store {
     pub fn new(engine: &Engine) -> Store {
-        let limits = if engine.config().safepoints && crate::poll_page::ENABLED {
+        let limits = if engine.config().safepoints && cwali_codegen::POLL_PAGES {
             Limits::Paged(crate::poll_page::PollPage::new())
         } else {
             Limits::Boxed(Box::default())

@@ -1,4 +1,4 @@
-//! Poll pages: safepoint requests as page protection (x86_64, `cwali_codegen::poll_pages`).
+//! Poll pages: safepoint requests as page protection (x86_64, `cwali_codegen::POLL_PAGES`).
 //!
 //! With safepoints on, each store owns two pages: the first holds its [`VMRuntimeLimits`], the
 //! second is the *poll page*, normally read-only. Generated code keeps the poll page's address
@@ -17,10 +17,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
+#[cfg(target_arch = "x86_64")]
+use crate::preserve_all::{x86_pop_scratch_gprs, x86_push_scratch_gprs, x86_restore_xmm, x86_save_xmm};
 use crate::vm::VMRuntimeLimits;
-
-/// Whether stores poll through pages on this host (must agree with `cwali_codegen::poll_pages`).
-pub(crate) const ENABLED: bool = cfg!(target_arch = "x86_64");
 
 const PAGE: usize = 4096;
 
@@ -107,62 +106,16 @@ std::arch::global_asm!(
     "push rbp",
     "mov rbp, rsp",
     "pushfq",
-    "push rax",
-    "push rcx",
-    "push rdx",
-    "push rsi",
-    "push rdi",
-    "push r8",
-    "push r9",
-    "push r10",
-    "push r11",
+    x86_push_scratch_gprs!(),
     "and rsp, -16",
     "sub rsp, 256",
-    "movdqu [rsp + 0], xmm0",
-    "movdqu [rsp + 16], xmm1",
-    "movdqu [rsp + 32], xmm2",
-    "movdqu [rsp + 48], xmm3",
-    "movdqu [rsp + 64], xmm4",
-    "movdqu [rsp + 80], xmm5",
-    "movdqu [rsp + 96], xmm6",
-    "movdqu [rsp + 112], xmm7",
-    "movdqu [rsp + 128], xmm8",
-    "movdqu [rsp + 144], xmm9",
-    "movdqu [rsp + 160], xmm10",
-    "movdqu [rsp + 176], xmm11",
-    "movdqu [rsp + 192], xmm12",
-    "movdqu [rsp + 208], xmm13",
-    "movdqu [rsp + 224], xmm14",
-    "movdqu [rsp + 240], xmm15",
+    x86_save_xmm!(),
     "mov rdi, r15",
     "call {target}",
-    "movdqu xmm0, [rsp + 0]",
-    "movdqu xmm1, [rsp + 16]",
-    "movdqu xmm2, [rsp + 32]",
-    "movdqu xmm3, [rsp + 48]",
-    "movdqu xmm4, [rsp + 64]",
-    "movdqu xmm5, [rsp + 80]",
-    "movdqu xmm6, [rsp + 96]",
-    "movdqu xmm7, [rsp + 112]",
-    "movdqu xmm8, [rsp + 128]",
-    "movdqu xmm9, [rsp + 144]",
-    "movdqu xmm10, [rsp + 160]",
-    "movdqu xmm11, [rsp + 176]",
-    "movdqu xmm12, [rsp + 192]",
-    "movdqu xmm13, [rsp + 208]",
-    "movdqu xmm14, [rsp + 224]",
-    "movdqu xmm15, [rsp + 240]",
+    x86_restore_xmm!(),
     // Back to the pushes: rbp - 8 (flags) - 9 * 8.
     "lea rsp, [rbp - 80]",
-    "pop r11",
-    "pop r10",
-    "pop r9",
-    "pop r8",
-    "pop rdi",
-    "pop rsi",
-    "pop rdx",
-    "pop rcx",
-    "pop rax",
+    x86_pop_scratch_gprs!(),
     "popfq",
     "pop rbp",
     "ret 128",

@@ -6,6 +6,70 @@
 //! clobber, calls the Rust function, and restores them. (Such calls return nothing: Cranelift
 //! does not allow results in this convention.)
 
+// x86_64 register save sequences shared by the stubs here and the poll-page fault stub
+// (`poll_page.rs`): the general-purpose registers the C convention lets a callee clobber, and
+// xmm0-15 into 256 bytes at `rsp`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_push_scratch_gprs {
+    () => {
+        "push rax\npush rcx\npush rdx\npush rsi\npush rdi\npush r8\npush r9\npush r10\npush r11"
+    };
+}
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_pop_scratch_gprs {
+    () => {
+        "pop r11\npop r10\npop r9\npop r8\npop rdi\npop rsi\npop rdx\npop rcx\npop rax"
+    };
+}
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_save_xmm {
+    () => {
+        concat!(
+            "movdqu [rsp + 0], xmm0\n",
+            "movdqu [rsp + 16], xmm1\n",
+            "movdqu [rsp + 32], xmm2\n",
+            "movdqu [rsp + 48], xmm3\n",
+            "movdqu [rsp + 64], xmm4\n",
+            "movdqu [rsp + 80], xmm5\n",
+            "movdqu [rsp + 96], xmm6\n",
+            "movdqu [rsp + 112], xmm7\n",
+            "movdqu [rsp + 128], xmm8\n",
+            "movdqu [rsp + 144], xmm9\n",
+            "movdqu [rsp + 160], xmm10\n",
+            "movdqu [rsp + 176], xmm11\n",
+            "movdqu [rsp + 192], xmm12\n",
+            "movdqu [rsp + 208], xmm13\n",
+            "movdqu [rsp + 224], xmm14\n",
+            "movdqu [rsp + 240], xmm15\n",
+        )
+    };
+}
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_restore_xmm {
+    () => {
+        concat!(
+            "movdqu xmm0, [rsp + 0]\n",
+            "movdqu xmm1, [rsp + 16]\n",
+            "movdqu xmm2, [rsp + 32]\n",
+            "movdqu xmm3, [rsp + 48]\n",
+            "movdqu xmm4, [rsp + 64]\n",
+            "movdqu xmm5, [rsp + 80]\n",
+            "movdqu xmm6, [rsp + 96]\n",
+            "movdqu xmm7, [rsp + 112]\n",
+            "movdqu xmm8, [rsp + 128]\n",
+            "movdqu xmm9, [rsp + 144]\n",
+            "movdqu xmm10, [rsp + 160]\n",
+            "movdqu xmm11, [rsp + 176]\n",
+            "movdqu xmm12, [rsp + 192]\n",
+            "movdqu xmm13, [rsp + 208]\n",
+            "movdqu xmm14, [rsp + 224]\n",
+            "movdqu xmm15, [rsp + 240]\n",
+        )
+    };
+}
+#[cfg(target_arch = "x86_64")]
+pub(crate) use {x86_pop_scratch_gprs, x86_push_scratch_gprs, x86_restore_xmm, x86_save_xmm};
+
 /// A `preserve_all` stub `$name` calling the `extern "C"` function `$target`.
 macro_rules! preserve_all_stub {
     ($name:literal, $target:path) => {
@@ -17,60 +81,14 @@ macro_rules! preserve_all_stub {
             concat!($name, ":"),
             "push rbp",
             "mov rbp, rsp",
-            "push rax",
-            "push rcx",
-            "push rdx",
-            "push rsi",
-            "push rdi",
-            "push r8",
-            "push r9",
-            "push r10",
-            "push r11",
+            x86_push_scratch_gprs!(),
             // 9 pushes after rbp: rsp is 8 mod 16; 264 more makes it 0 mod 16 with room for xmm0-15.
             "sub rsp, 264",
-            "movdqu [rsp + 0], xmm0",
-            "movdqu [rsp + 16], xmm1",
-            "movdqu [rsp + 32], xmm2",
-            "movdqu [rsp + 48], xmm3",
-            "movdqu [rsp + 64], xmm4",
-            "movdqu [rsp + 80], xmm5",
-            "movdqu [rsp + 96], xmm6",
-            "movdqu [rsp + 112], xmm7",
-            "movdqu [rsp + 128], xmm8",
-            "movdqu [rsp + 144], xmm9",
-            "movdqu [rsp + 160], xmm10",
-            "movdqu [rsp + 176], xmm11",
-            "movdqu [rsp + 192], xmm12",
-            "movdqu [rsp + 208], xmm13",
-            "movdqu [rsp + 224], xmm14",
-            "movdqu [rsp + 240], xmm15",
+            x86_save_xmm!(),
             "call {target}",
-            "movdqu xmm0, [rsp + 0]",
-            "movdqu xmm1, [rsp + 16]",
-            "movdqu xmm2, [rsp + 32]",
-            "movdqu xmm3, [rsp + 48]",
-            "movdqu xmm4, [rsp + 64]",
-            "movdqu xmm5, [rsp + 80]",
-            "movdqu xmm6, [rsp + 96]",
-            "movdqu xmm7, [rsp + 112]",
-            "movdqu xmm8, [rsp + 128]",
-            "movdqu xmm9, [rsp + 144]",
-            "movdqu xmm10, [rsp + 160]",
-            "movdqu xmm11, [rsp + 176]",
-            "movdqu xmm12, [rsp + 192]",
-            "movdqu xmm13, [rsp + 208]",
-            "movdqu xmm14, [rsp + 224]",
-            "movdqu xmm15, [rsp + 240]",
+            x86_restore_xmm!(),
             "add rsp, 264",
-            "pop r11",
-            "pop r10",
-            "pop r9",
-            "pop r8",
-            "pop rdi",
-            "pop rsi",
-            "pop rdx",
-            "pop rcx",
-            "pop rax",
+            x86_pop_scratch_gprs!(),
             "pop rbp",
             "ret",
             target = sym $target,
