@@ -19,6 +19,7 @@
 //! handle and goes to the previous handler.
 
 pub mod code_registry;
+pub mod guest_access;
 pub mod memory;
 mod memory_image;
 pub mod parking;

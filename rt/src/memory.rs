@@ -8,8 +8,12 @@
 //! - `Guard`: [`GUARD_RESERVATION`] bytes (4 GiB for any 32-bit index plus a [`GUARD_REGION`] for
 //!   the static offset of a load). Generated code does no bounds check at all: an access past the
 //!   accessible prefix faults, and the signal handler turns the fault into a trap.
-//! - `Explicit`: exactly `maximum_pages * 64 KiB` (no guard). Generated code compares every
-//!   access against `VMMemoryDefinition::length`.
+//! - `Explicit`: `maximum_pages * 64 KiB` plus a small [`EXPLICIT_GUARD`]. Generated code
+//!   compares every access against `VMMemoryDefinition::length`; the guard is for the kernel
+//!   and host copies, which must never reach a neighbouring mapping.
+//!
+//! Host code reads and writes guest bytes only through [`crate::guest_access`], so a page the
+//! guest protected gives an error, not a crash.
 //!
 //! The length is published with `Release` after the pages were made accessible, so a thread that
 //! observes the new length (`Acquire`) can use every byte below it.
@@ -27,6 +31,10 @@ pub const WASM_PAGE: usize = 65536;
 pub const GUARD_REGION: usize = cwali_codegen::GUARD_REGION as usize;
 /// The whole reservation of a guard-mode memory (6 GiB). `cwali_codegen` relies on exactly this size.
 pub const GUARD_RESERVATION: usize = (4 << 30) + GUARD_REGION;
+
+/// Inaccessible bytes after an explicit-bounds memory's maximum: no host access that was checked
+/// against the length can run into a neighbouring mapping.
+pub const EXPLICIT_GUARD: usize = 2 << 20;
 
 /// The largest number of pages a 32-bit memory can have.
 const MAX_PAGES_32: u64 = 1 << 16;
@@ -115,7 +123,9 @@ impl LinearMemory {
 
         let wanted = match mode {
             BoundsChecks::Guard => GUARD_RESERVATION,
-            BoundsChecks::Explicit => maximum_pages as usize * WASM_PAGE,
+            // The guard after the maximum catches the kernel reading a string that a racing
+            // guest thread un-terminates at the end of memory (it reads up to PATH_MAX).
+            BoundsChecks::Explicit => maximum_pages as usize * WASM_PAGE + EXPLICIT_GUARD,
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());
@@ -216,21 +226,36 @@ impl LinearMemory {
         Some(unsafe { self.base.add(offset as usize) })
     }
 
-    /// Copies guest bytes at `offset` into `buf`.
+    /// Copies guest bytes at `offset` into `buf`. A page the guest made inaccessible is an
+    /// error too, never a crash (see [`crate::guest_access`]).
     pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), OutOfBounds> {
         let src = self.checked_ptr(offset, buf.len() as u64).ok_or(OutOfBounds)?;
-        // SAFETY: the range is accessible; a shared memory may be written concurrently, which
-        // only yields unspecified bytes, as for a racing Wasm load.
-        unsafe { std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr(), buf.len()) };
-        Ok(())
+        // SAFETY: the range is inside this memory; a shared memory may be written concurrently,
+        // which only yields unspecified bytes, as for a racing Wasm load.
+        unsafe { crate::guest_access::copy(buf.as_mut_ptr(), src, buf.len()) }.map_err(|_| OutOfBounds)
     }
 
-    /// Copies `data` into guest memory at `offset`.
+    /// Copies `data` into guest memory at `offset` (an inaccessible page is an error).
     pub fn write(&self, offset: u64, data: &[u8]) -> Result<(), OutOfBounds> {
         let dst = self.checked_ptr(offset, data.len() as u64).ok_or(OutOfBounds)?;
         // SAFETY: as in `read`.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len()) };
-        Ok(())
+        unsafe { crate::guest_access::copy(dst, data.as_ptr(), data.len()) }.map_err(|_| OutOfBounds)
+    }
+
+    /// The bytes of the NUL-terminated string at `offset` (without the NUL), at most `max` of
+    /// them; an error if it runs past the memory's length or into an inaccessible page.
+    pub fn read_c_string(&self, offset: u64, max: usize) -> Result<Vec<u8>, OutOfBounds> {
+        let avail = (self.byte_len() as u64).checked_sub(offset).ok_or(OutOfBounds)?;
+        let limit = avail.min(max as u64) as usize;
+        let p = self.checked_ptr(offset, limit as u64).ok_or(OutOfBounds)?;
+        // SAFETY: [p, p + limit) is inside this memory.
+        let len = unsafe { crate::guest_access::strnlen(p, limit) }.map_err(|_| OutOfBounds)?;
+        if len == limit {
+            return Err(OutOfBounds); // no NUL inside memory (or within `max`)
+        }
+        let mut out = vec![0u8; len];
+        self.read(offset, &mut out)?;
+        Ok(out)
     }
 
     fn def(&self) -> &VMMemoryDefinition {
