@@ -12,6 +12,8 @@
 //! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
+#![forbid(unsafe_code)]
+
 mod consts;
 mod parse;
 
