@@ -408,11 +408,13 @@ mod tests {
     }
 
     #[test]
-    fn explicit_reservation_is_exactly_the_maximum() {
+    fn explicit_reservation_is_the_maximum_and_a_guard() {
         let mem = LinearMemory::new(&ty(1, Some(5), false), BoundsChecks::Explicit).unwrap();
-        assert_eq!(mem.reserved_bytes(), 5 * WASM_PAGE);
+        assert_eq!(mem.reserved_bytes(), 5 * WASM_PAGE + EXPLICIT_GUARD);
+        assert_eq!(mem.grow(4), Some(1));
+        assert_eq!(mem.grow(1), None, "the guard is never handed out");
         let mem = LinearMemory::new(&ty(0, None, false), BoundsChecks::Explicit).unwrap();
-        assert_eq!(mem.reserved_bytes(), 4 << 30);
+        assert_eq!(mem.reserved_bytes(), (4 << 30) + EXPLICIT_GUARD);
     }
 
     #[test]

@@ -69,10 +69,12 @@ pub fn open_checked(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> SysResult
         check_fd(fd).inspect_err(|_| close(fd))?;
         Ok(fd as i64)
     };
-    // O_PATH (the guest's own), O_TMPFILE and O_CREAT|O_EXCL never open an existing procfs file
-    // with access to its contents; the check after the open is enough for them.
+    // O_PATH (the guest's own), O_TMPFILE, O_CREAT|O_EXCL and O_CREAT|O_DIRECTORY (which Linux
+    // refuses) never open an existing procfs file with access to its contents; the check after
+    // the open is enough for them.
     if flags & libc::O_PATH != 0
         || flags & libc::O_TMPFILE == libc::O_TMPFILE
+        || flags & (libc::O_CREAT | libc::O_DIRECTORY) == (libc::O_CREAT | libc::O_DIRECTORY)
         || flags & (libc::O_CREAT | libc::O_EXCL) == (libc::O_CREAT | libc::O_EXCL)
     {
         return direct();
@@ -100,13 +102,22 @@ pub fn open_checked(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> SysResult
         // SAFETY: as above.
         let fd = unsafe { libc::open(again.as_ptr(), flags & !(libc::O_CREAT | libc::O_NOFOLLOW), mode) };
         if fd >= 0 {
+            // The new fd takes the probe's number: the lowest free one, as a plain open gives.
+            let cloexec = flags & libc::O_CLOEXEC;
+            // SAFETY: both fds are ours; dup3 replaces the probe atomically.
+            if unsafe { libc::dup3(fd, probe, cloexec) } == probe {
+                close(fd);
+                return Ok(probe as i64);
+            }
             return Ok(fd as i64);
         }
         let err = last_errno();
         // No /proc to reopen through (a chroot without it): open directly, then check.
         if err == -(libc::ENOENT as i64) && std::fs::metadata("/proc/self/fd").is_err() { direct() } else { Err(err) }
     })();
-    close(probe);
+    if result != Ok(probe as i64) {
+        close(probe);
+    }
     result
 }
 
@@ -191,6 +202,12 @@ mod tests {
         let fd = open(&link, libc::O_RDONLY).unwrap() as i32;
         close(fd);
         assert_eq!(open(&file, libc::O_RDONLY | libc::O_DIRECTORY), Err(-(libc::ENOTDIR as i64)));
+        // The lowest free descriptor, as a plain open gives it.
+        let a = open(&file, libc::O_RDONLY).unwrap() as i32;
+        close(a);
+        let b = open(&file, libc::O_RDONLY).unwrap() as i32;
+        assert_eq!(a, b);
+        close(b);
         assert!(open("/proc/self/status", libc::O_RDONLY).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -263,8 +263,8 @@ fn sockopt_forbidden(level: i32, name: i32) -> bool {
 }
 
 /// Socket-option levels whose options are plain data (integers, flags, addresses by value,
-/// timevals, names, the option-specific structs of these protocols): anything else is refused,
-/// because an unknown level may take pointers (XDP_UMEM_REG, RDS_GET_MR, ...).
+/// timevals, names, the option-specific structs of these protocols). Any other level may take
+/// pointers (XDP_UMEM_REG, RDS_GET_MR, ...): the kernel gets no value for those.
 fn sockopt_level_known(level: i32) -> bool {
     matches!(
         level,
@@ -286,8 +286,21 @@ fn sockopt_level_known(level: i32) -> bool {
 
 fn sockopt(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     let (level, name) = (args[1] as i32, args[2] as i32);
-    if !sockopt_level_known(level) || sockopt_forbidden(level, name) {
+    if sockopt_forbidden(level, name) {
         return Err(-(libc::ENOPROTOOPT as i64));
+    }
+    if !sockopt_level_known(level) {
+        // The kernel still answers for the level (EOPNOTSUPP, ENOPROTOOPT, ... as natively),
+        // but gets no value to follow: NULL reads and writes nothing but -EFAULT.
+        let mut a = args.to_vec();
+        a[3] = 0;
+        if sc.name == "getsockopt" {
+            // Its optlen pointer is checked like any other.
+            a[4] = g.ptr(args[4] as u32, 4)? as u64;
+        } else {
+            a[4] &= 0xFFFF_FFFF;
+        }
+        return check(raw_syscall(nr(sc.name), [a[0], a[1], a[2], a[3], a[4], 0]));
     }
     pass_through(g, sc, args)
 }
