@@ -27,6 +27,7 @@ pub fn exit_process(status: i32) -> ! {
     for path in CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
         let _ = std::fs::remove_file(path);
     }
+    super::confine::cleanup();
     std::process::exit(status & 0xff)
 }
 
@@ -85,15 +86,49 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
         .is_ok()
         && head == *b"\0asm";
-    let env_file = format!("/tmp/wali_env.{}", std::process::id());
+    let confined = super::confine::state();
+    // --no-exec-native: Landlock lets only cwali and its ELF interpreter be executed; the
+    // interpreter could load any native program (`ld.so PROGRAM`), so cwali itself refuses
+    // every target that is not a `.wasm`, with the error Landlock gives for the others.
+    if confined.no_exec_native && !is_wasm {
+        return Err(-(libc::EACCES as i64));
+    }
+    // A confined file system: the file goes to the handoff directory, the only place both
+    // this process and the exec'd cwali can reach.
+    let env_file = super::confine::handoff_env_file(std::process::id())
+        .unwrap_or_else(|| format!("/tmp/wali_env.{}", std::process::id()).into());
     if let Some(env) = envp.as_ref().filter(|_| is_wasm) {
         let mut text = Vec::new();
         for e in env.iter().take_while(|p| !p.is_null()).map(|p| cstr(*p)).filter(|e| !e.is_empty()) {
             text.extend_from_slice(e.to_bytes());
             text.push(b'\n');
         }
-        let _ = std::fs::write(&env_file, text);
+        if confined.handoff.is_some() {
+            super::confine::write_private_file(&env_file, &text)
+                .map_err(|e| -(e.raw_os_error().unwrap_or(libc::EACCES) as i64))?;
+        } else {
+            let _ = std::fs::write(&env_file, text);
+        }
     }
+    // An exec'd cwali learns its confinement from the first CWALI_CONFINED entry: ours, before
+    // the guest's entries (any of the guest's own is dropped).
+    let marker = confined.any().then(|| confined.to_var());
+    let envp = match (&marker, envp) {
+        (Some(m), envp) if is_wasm => {
+            let prefix = super::confine::INHERITED_VAR.as_bytes();
+            let mut v = vec![m.as_ptr()];
+            v.extend(
+                envp.unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.is_null() || !cstr(*p).to_bytes().strip_prefix(prefix).is_some_and(|r| r.starts_with(b"="))),
+            );
+            if v.last().is_some_and(|p| !p.is_null()) {
+                v.push(std::ptr::null());
+            }
+            Some(v)
+        }
+        (_, envp) => envp,
+    };
     let env_ptr = envp.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
     let err = if is_wasm {
         let exe = c"/proc/self/exe";
