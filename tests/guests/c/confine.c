@@ -148,7 +148,7 @@ static int child(void) {
     int r = wali_get_init_envfile(path, sizeof path);
     show("child envfile", r);
     if (r != 1) return 9;
-    return cat(path) == 0 ? 9 : 8;
+    return cat(path) == 0 ? 8 : 9;
 }
 
 static int rlimit(void) {
@@ -168,7 +168,7 @@ static int rlimit(void) {
 
 int main(int argc, char **argv) {
     if (argc >= 5 && !wali_strcmp(argv[1], "fs")) return fs(argv[2], argv[3], argv[4]);
-    if (argc >= 3 && !wali_strcmp(argv[1], "cat")) return cat(argv[2]);
+    if (argc >= 3 && !wali_strcmp(argv[1], "cat")) return cat(argv[2]) * 0; /* the output tells */
     if (argc >= 3 && !wali_strcmp(argv[1], "net")) return net((uint16_t)to_int(argv[2]));
     if (argc >= 3 && !wali_strcmp(argv[1], "exec")) return exec(argv[2], argc >= 4 ? argv[3] : 0);
     if (argc >= 2 && !wali_strcmp(argv[1], "child")) return child();

@@ -187,8 +187,8 @@ pub struct State {
     pub no_exec_native: bool,
     /// The directory where environment files are handed to an exec'd cwali and the guest.
     pub handoff: Option<PathBuf>,
-    /// This process created `handoff` and removes it at exit.
-    owns_handoff: bool,
+    /// The process that created `handoff` and removes it at exit (not its forked children).
+    owner: Option<u32>,
 }
 
 impl State {
@@ -215,7 +215,7 @@ impl State {
             None => (bytes, &[][..]),
         };
         let handoff = (!path.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(path)));
-        State { fs: flags.contains(&b'f'), no_exec_native: flags.contains(&b'x'), handoff, owns_handoff: false }
+        State { fs: flags.contains(&b'f'), no_exec_native: flags.contains(&b'x'), handoff, owner: None }
     }
 
     /// Whether the process is confined at all.
@@ -277,7 +277,7 @@ pub fn handoff_env_file(pid: u32) -> Option<PathBuf> {
 /// left keeps it, and the child's own exit does not remove it).
 pub fn cleanup() {
     if let Some(s) = STATE.get()
-        && s.owns_handoff
+        && s.owner == Some(std::process::id())
         && let Some(dir) = &s.handoff
     {
         let _ = std::fs::remove_dir(dir);
@@ -469,7 +469,7 @@ impl Confinement {
             fs: self.fs_confined(),
             no_exec_native: self.no_exec_native,
             handoff: handoff.map(Path::to_path_buf),
-            owns_handoff: handoff.is_some(),
+            owner: handoff.map(|_| std::process::id()),
         });
         Ok(())
     }
