@@ -5,7 +5,7 @@
 mod common;
 mod tmpdir;
 
-use common::{Run, cwali_exe, ending, run_cwali, wasm, Ending};
+use common::{Ending, Run, cwali_exe, ending, run_cwali, wasm};
 use tmpdir::TempDir;
 
 fn stdout(out: &std::process::Output) -> String {
@@ -13,7 +13,12 @@ fn stdout(out: &std::process::Output) -> String {
 }
 
 fn show(out: &std::process::Output) -> String {
-    format!("status {:?}\n--- stdout ---\n{}--- stderr ---\n{}", ending(out), stdout(out), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "status {:?}\n--- stdout ---\n{}--- stderr ---\n{}",
+        ending(out),
+        stdout(out),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// Run `confine ARGS` with `opts`; it must exit 0. Returns its stdout.
@@ -83,6 +88,21 @@ fn net_modes() {
     // No network at all: lo is down, nothing is reachable, not even the program itself.
     assert_eq!(run(&["--net", "none"]), "socket=ok\nconnect host=-101\nbind own=0\nlisten own=0\nconnect own=-101\n");
     drop(listener);
+}
+
+/// A native program run by the guest cannot rejoin another network namespace: the seccomp filter
+/// refuses `setns` (root could otherwise, e.g. through a bind-mounted namespace file).
+#[test]
+fn net_namespace_cannot_be_left() {
+    let dir = TempDir::new("confine-setns");
+    let cmd = "nsenter --net=/proc/self/ns/net true 2>/dev/null; echo $?";
+    let confined = confine(&["--net", "none"], &["sh", cmd], dir.path());
+    assert_eq!(confined, "1\nsh exit=0\n");
+    // SAFETY: plain syscall.
+    if unsafe { libc::geteuid() } == 0 {
+        // Without the flag root may (into its own namespace here).
+        assert_eq!(confine(&[], &["sh", cmd], dir.path()), "0\nsh exit=0\n");
+    }
 }
 
 /// The ELF interpreter of this system's programs, which could load any native program.
@@ -161,7 +181,10 @@ fn rlimits() {
     // SAFETY: plain syscall into a local.
     assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut own) }, 0);
     let free = confine(&[], &["rlimit"], dir.path());
-    assert!(free.starts_with(&format!("nofile cur={}\nnofile max={}\n", own.rlim_cur as i64, own.rlim_max as i64)), "{free}");
+    assert!(
+        free.starts_with(&format!("nofile cur={}\nnofile max={}\n", own.rlim_cur as i64, own.rlim_max as i64)),
+        "{free}"
+    );
     if own.rlim_cur > 400 {
         assert!(free.ends_with("open stopped with=0\n"), "{free}");
     }

@@ -7,6 +7,7 @@
  *        confine net PORT                        the test's 127.0.0.1:PORT, then our own listener
  *        confine exec SELF_WASM [INTERP]         /bin/sh, INTERP /bin/sh, and SELF_WASM child
  *        confine child                           (exec'd by `exec`) print the environment file
+ *        confine sh CMD                          /bin/sh -c CMD (native programs run by a guest)
  *        confine rlimit                          RLIMIT_NOFILE/CORE as seen, and enforced
  *
  * wali.h's _start leaves the environment empty, so `child` reads the environment file itself. */
@@ -143,6 +144,13 @@ static int exec(const char *self, const char *interp) {
     return 0;
 }
 
+static int sh(const char *cmd) {
+    char *env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", 0};
+    char *argv[] = {"sh", "-c", (char *)cmd, 0};
+    run("sh", "/bin/sh", argv, env);
+    return 0;
+}
+
 static int child(void) {
     char path[512];
     int r = wali_get_init_envfile(path, sizeof path);
@@ -172,7 +180,8 @@ int main(int argc, char **argv) {
     if (argc >= 3 && !wali_strcmp(argv[1], "net")) return net((uint16_t)to_int(argv[2]));
     if (argc >= 3 && !wali_strcmp(argv[1], "exec")) return exec(argv[2], argc >= 4 ? argv[3] : 0);
     if (argc >= 2 && !wali_strcmp(argv[1], "child")) return child();
+    if (argc >= 3 && !wali_strcmp(argv[1], "sh")) return sh(argv[2]);
     if (argc >= 2 && !wali_strcmp(argv[1], "rlimit")) return rlimit();
-    print("usage: confine fs|cat|net|exec|child|rlimit ...\n");
+    print("usage: confine fs|cat|net|exec|child|sh|rlimit ...\n");
     return 2;
 }

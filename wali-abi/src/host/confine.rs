@@ -431,7 +431,8 @@ impl Confinement {
             if !d.writable {
                 let flags = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY;
                 // SAFETY: as above.
-                let r = unsafe { libc::mount(std::ptr::null(), gc.as_ptr(), std::ptr::null(), flags, std::ptr::null()) };
+                let r =
+                    unsafe { libc::mount(std::ptr::null(), gc.as_ptr(), std::ptr::null(), flags, std::ptr::null()) };
                 if r != 0 {
                     return Err(format!("{}: read-only remount: {}", what(), errno()));
                 }
@@ -515,7 +516,8 @@ impl Confinement {
         let mut rules: Vec<(PathBuf, u64, bool)> = Vec::new();
         let exec = if self.no_exec_native { 0 } else { ll::EXECUTE };
         for d in &self.dirs {
-            let rights = if d.writable { handled_fs & !ll::EXECUTE | exec } else { ll::READ_FILE | ll::READ_DIR | exec };
+            let rights =
+                if d.writable { handled_fs & !ll::EXECUTE | exec } else { ll::READ_FILE | ll::READ_DIR | exec };
             rules.push((d.seen_at().to_path_buf(), rights, true));
         }
         // What the runtime needs once confined: its own executable and ELF interpreter (to
@@ -700,12 +702,14 @@ fn deny_setns() -> Result<(), String> {
         f(JEQ_K, 0, 3, ABIS[1].0), // 5: the compat ABI
         f(LD_W_ABS, 0, 0, 0),
         f(JEQ_K, 0, 1, ABIS[1].1),
-        f(RET_K, 0, 0, deny), // 8
+        f(RET_K, 0, 0, deny),      // 8
         f(RET_K, 0, 0, RET_ALLOW), // 9
     ];
     let fprog = SockFprog { len: prog.len() as u16, filter: prog.as_ptr() };
     // SAFETY: the kernel copies the filter program from these locals.
-    let r = unsafe { libc::syscall(libc::SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &fprog) };
+    let r = unsafe {
+        libc::syscall(libc::SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &fprog)
+    };
     if r != 0 {
         return Err(format!("seccomp: {}", errno()));
     }
@@ -734,9 +738,9 @@ mod landlock {
     pub fn fs_rights(abi: i64) -> u64 {
         match abi {
             ..=1 => (1 << 13) - 1,
-            2 => (1 << 14) - 1, // + REFER
+            2 => (1 << 14) - 1,     // + REFER
             3 | 4 => (1 << 15) - 1, // + TRUNCATE
-            _ => (1 << 16) - 1, // + IOCTL_DEV
+            _ => (1 << 16) - 1,     // + IOCTL_DEV
         }
     }
 
@@ -777,7 +781,8 @@ mod landlock {
             if rights == 0 {
                 return Ok(());
             }
-            let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+            let c =
+                CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
             // SAFETY: plain syscall with a valid C string.
             let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
             if fd < 0 {

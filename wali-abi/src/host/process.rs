@@ -117,11 +117,9 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
         (Some(m), envp) if is_wasm => {
             let prefix = super::confine::INHERITED_VAR.as_bytes();
             let mut v = vec![m.as_ptr()];
-            v.extend(
-                envp.unwrap_or_default()
-                    .into_iter()
-                    .filter(|p| p.is_null() || !cstr(*p).to_bytes().strip_prefix(prefix).is_some_and(|r| r.starts_with(b"="))),
-            );
+            v.extend(envp.unwrap_or_default().into_iter().filter(|p| {
+                p.is_null() || !cstr(*p).to_bytes().strip_prefix(prefix).is_some_and(|r| r.starts_with(b"="))
+            }));
             if v.last().is_some_and(|p| !p.is_null()) {
                 v.push(std::ptr::null());
             }
