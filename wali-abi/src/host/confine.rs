@@ -54,6 +54,11 @@ impl DirRule {
         Ok(DirRule { host: PathBuf::from(host), guest: guest.map(PathBuf::from), writable })
     }
 
+    /// The flag, for messages.
+    fn flag(&self) -> &'static str {
+        if self.writable { "--dir" } else { "--dir-ro" }
+    }
+
     /// The path the guest uses.
     fn seen_at(&self) -> &Path {
         self.guest.as_deref().unwrap_or(&self.host)
@@ -349,7 +354,7 @@ impl Confinement {
     /// and mount namespaces, `lo` up for `--net loopback`, bind mounts for `HOST::GUEST`.
     pub fn enter_namespaces(&self) -> Result<(), String> {
         for d in &self.dirs {
-            ctx(std::fs::metadata(&d.host), || format!("--dir {}", d.host.display()))?;
+            ctx(std::fs::metadata(&d.host), || format!("{} {}", d.flag(), d.host.display()))?;
         }
         let mut flags = 0;
         if self.net != Net::All {
@@ -412,7 +417,7 @@ impl Confinement {
         }
         for d in self.mappings() {
             let guest = d.guest.as_deref().unwrap_or(&d.host);
-            let what = || format!("--dir {}::{}", d.host.display(), guest.display());
+            let what = || format!("{} {}::{}", d.flag(), d.host.display(), guest.display());
             let (h, g) = (std::fs::metadata(&d.host), std::fs::metadata(guest));
             match (&h, &g) {
                 (Ok(h), Ok(g)) if h.is_dir() == g.is_dir() => {}
@@ -445,9 +450,6 @@ impl Confinement {
     /// `no_new_privs`, Landlock and seccomp. `handoff` is the directory from
     /// [`Confinement::create_handoff`], which stays reachable.
     pub fn apply(&self, handoff: Option<&Path>) -> Result<(), String> {
-        for l in &self.rlimits {
-            set_rlimit(l).map_err(|e| format!("--rlimit {}: {e}", l.name()))?;
-        }
         let landlock = self.fs_confined() || self.no_exec_native || self.net != Net::All;
         if landlock {
             // Required for unprivileged Landlock and seccomp; set-id programs exec'd by the
@@ -462,6 +464,10 @@ impl Confinement {
         }
         if self.net != Net::All {
             deny_setns()?;
+        }
+        // Last: a small `nofile` must not keep the steps above from opening what they need.
+        for l in &self.rlimits {
+            set_rlimit(l).map_err(|e| format!("--rlimit {}: {e}", l.name()))?;
         }
         if !self.is_active() {
             return Ok(());
@@ -513,52 +519,53 @@ impl Confinement {
         // /ns/... of) processes outside it. Abstract unix sockets are per network namespace,
         // and scoped to the domain too where the kernel can.
         let scoped = if self.net != Net::All && abi >= 6 { ll::SCOPE_ABSTRACT_UNIX_SOCKET } else { 0 };
-        let mut rules: Vec<(PathBuf, u64, bool)> = Vec::new();
+        // (path, rights, the flag that asked for it: None for the runtime's own, skipped if absent)
+        let mut rules: Vec<(PathBuf, u64, Option<&str>)> = Vec::new();
         let exec = if self.no_exec_native { 0 } else { ll::EXECUTE };
         for d in &self.dirs {
             let rights =
                 if d.writable { handled_fs & !ll::EXECUTE | exec } else { ll::READ_FILE | ll::READ_DIR | exec };
-            rules.push((d.seen_at().to_path_buf(), rights, true));
+            rules.push((d.seen_at().to_path_buf(), rights, Some(d.flag())));
         }
         // What the runtime needs once confined: its own executable and ELF interpreter (to
         // re-exec itself for a `.wasm` execve), the libraries it maps, /proc (its own files:
         // maps, fd, exe), a few devices, and the handoff directory.
         let (exe, interp, libs) = runtime_files();
         for f in exe.iter().chain(interp.iter()) {
-            rules.push((f.clone(), ll::READ_FILE | ll::EXECUTE, false));
+            rules.push((f.clone(), ll::READ_FILE | ll::EXECUTE, None));
         }
         for f in libs {
-            rules.push((f, ll::READ_FILE, false));
+            rules.push((f, ll::READ_FILE, None));
         }
-        rules.push(("/etc/ld.so.cache".into(), ll::READ_FILE, false));
-        rules.push(("/proc".into(), ll::READ_FILE | ll::READ_DIR, false));
+        rules.push(("/etc/ld.so.cache".into(), ll::READ_FILE, None));
+        rules.push(("/proc".into(), ll::READ_FILE | ll::READ_DIR, None));
         let dev_rw = ll::READ_FILE | ll::WRITE_FILE | ll::TRUNCATE;
         for dev in ["/dev/null", "/dev/zero", "/dev/full"] {
-            rules.push((dev.into(), dev_rw, false));
+            rules.push((dev.into(), dev_rw, None));
         }
         for dev in ["/dev/random", "/dev/urandom"] {
-            rules.push((dev.into(), ll::READ_FILE, false));
+            rules.push((dev.into(), ll::READ_FILE, None));
         }
-        rules.push(("/dev/tty".into(), dev_rw | ll::IOCTL_DEV, false));
+        rules.push(("/dev/tty".into(), dev_rw | ll::IOCTL_DEV, None));
         if let Some(h) = handoff {
-            rules.push((h.to_path_buf(), handled_fs & !ll::EXECUTE, true));
+            rules.push((h.to_path_buf(), handled_fs & !ll::EXECUTE, Some("handoff directory")));
             // ... and removing it at the end (the parent is shared by the user's confined runs,
             // which can remove only empty directories there, and list nothing).
             if let Some(parent) = h.parent() {
-                rules.push((parent.to_path_buf(), ll::REMOVE_DIR, true));
+                rules.push((parent.to_path_buf(), ll::REMOVE_DIR, Some("handoff directory")));
             }
         }
         if handled_fs == 0 && scoped == 0 {
             // An older kernel without scopes: a layer that restricts nothing still makes a domain.
             handled_fs = ll::EXECUTE;
-            rules.push(("/".into(), ll::EXECUTE, true));
+            rules.push(("/".into(), ll::EXECUTE, Some("Landlock")));
         }
         let ruleset = ll::Ruleset::new(handled_fs, scoped).map_err(|e| format!("Landlock ruleset: {e}"))?;
-        for (path, rights, required) in rules {
-            match ruleset.allow(&path, rights & handled_fs) {
-                Ok(()) => {}
-                Err(e) if required => return Err(format!("--dir {}: {e}", path.display())),
-                Err(_) => {} // a runtime file this system does not have
+        for (path, rights, flag) in rules {
+            match (ruleset.allow(&path, rights & handled_fs), flag) {
+                (Ok(()), _) => {}
+                (Err(e), Some(flag)) => return Err(format!("{flag} {}: {e}", path.display())),
+                (Err(_), None) => {} // a runtime file this system does not have
             }
         }
         ruleset.restrict_self().map_err(|e| format!("Landlock: {e}"))
