@@ -158,12 +158,35 @@ fn handoff_directory_is_removed() {
     }
     .join("confine");
     let prefix = format!("{pid}.");
+    assert!(parent.is_dir(), "{}", parent.display());
     let left: Vec<_> = std::fs::read_dir(&parent)
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// With a confined file system the environment (from `--env-file` outside the trees, and
+/// `--env`) is handed to the program through the handoff directory.
+#[test]
+fn environment_reaches_a_confined_program() {
+    let (dir, outside) = (TempDir::new("confine-env"), TempDir::new("confine-envfile"));
+    let env_file = outside.path().join("env");
+    std::fs::write(&env_file, "FROM_FILE=1\n").unwrap();
+    let run = Run {
+        cwd: Some(dir.path().to_path_buf()),
+        cwali_opts: vec![
+            format!("--dir={}", s(dir.path())),
+            format!("--env-file={}", s(&env_file)),
+            "--env=FROM_FLAG=2".into(),
+        ],
+        ..Run::args(&["child"])
+    };
+    let out = run_cwali("confine", &run);
+    assert_eq!(ending(&out), Ending::Exit(8), "{}", show(&out));
+    assert_eq!(stdout(&out), "child envfile=1\nopen=ok\nFROM_FILE=1\nFROM_FLAG=2\n");
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
 
 #[test]

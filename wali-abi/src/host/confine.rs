@@ -824,3 +824,59 @@ mod landlock {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_specs() {
+        let d = DirRule::parse("/srv/app", false).unwrap();
+        assert_eq!((d.host.as_path(), d.guest.as_deref(), d.writable), (Path::new("/srv/app"), None, false));
+        let d = DirRule::parse("data::/mnt/data", true).unwrap();
+        assert_eq!((d.host.as_path(), d.guest.as_deref()), (Path::new("data"), Some(Path::new("/mnt/data"))));
+        for bad in ["", "::/x", "/x::", "/x::relative"] {
+            assert!(DirRule::parse(bad, true).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rlimit_specs() {
+        let nofile = libc::RLIMIT_NOFILE as i32;
+        assert_eq!(Rlimit::parse("nofile=64").unwrap(), Rlimit { resource: nofile, soft: 64, hard: None });
+        assert_eq!(
+            Rlimit::parse("RLIMIT_NOFILE=1k:2k").unwrap(),
+            Rlimit { resource: nofile, soft: 1024, hard: Some(2048) }
+        );
+        let stack = Rlimit::parse("Stack=8m:unlimited").unwrap();
+        assert_eq!((stack.soft, stack.hard), (8 << 20, Some(libc::RLIM_INFINITY)));
+        for bad in ["nofile", "nofile=", "nofile=x", "nofile=2:1", "files=1", "as=-1", "as=99999999999g"] {
+            assert!(Rlimit::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn net_modes() {
+        assert_eq!("none".parse::<Net>(), Ok(Net::None));
+        assert_eq!("loopback".parse::<Net>(), Ok(Net::Loopback));
+        assert_eq!("all".parse::<Net>(), Ok(Net::All));
+        assert!("lo".parse::<Net>().is_err());
+        assert!(!Confinement::default().is_active());
+        assert!(Confinement { net: Net::None, ..Confinement::default() }.is_active());
+    }
+
+    #[test]
+    fn inherited_state_round_trips() {
+        let s = State { fs: true, no_exec_native: true, handoff: Some("/run/x:y".into()), owner: Some(1) };
+        let var = s.to_var().into_string().unwrap();
+        let value = var.strip_prefix("CWALI_CONFINED=").unwrap();
+        let back = State::from_var(std::ffi::OsStr::new(value));
+        assert_eq!(
+            (back.fs, back.no_exec_native, back.handoff, back.owner),
+            (true, true, Some("/run/x:y".into()), None)
+        );
+        let only_x = State::from_var(std::ffi::OsStr::new("x:"));
+        assert_eq!((only_x.fs, only_x.no_exec_native, only_x.handoff), (false, true, None));
+        assert!(!State::default().any());
+    }
+}
