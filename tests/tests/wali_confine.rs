@@ -116,14 +116,17 @@ fn no_exec_native() {
     let me = wasm("confine");
     let mut args = vec!["exec", s(&me)];
     args.extend(interpreter());
-    let child = "child envfile=1\nopen=ok\nCONFINE_ENV=handed over\nwasm exit=8\n";
+    let child = |passwd: &str| {
+        format!("child envfile=1\nchild reads /etc/passwd={passwd}\nopen=ok\nCONFINE_ENV=handed over\nwasm exit=8\n")
+    };
     let ld = |ok: &str| if interpreter().is_some() { ok.to_string() } else { String::new() };
 
     let free = confine(&[], &args, dir.path());
-    assert_eq!(free, format!("sh exit=3\n{}{child}", ld("ld.so exit=4\n")));
+    assert_eq!(free, format!("sh exit=3\n{}{}", ld("ld.so exit=4\n"), child("ok")));
 
-    let refused = format!("sh execve=-13\nsh exit=127\n{}{child}", ld("ld.so execve=-13\nld.so exit=127\n"));
-    assert_eq!(confine(&["--no-exec-native"], &args, dir.path()), refused);
+    let refused =
+        |passwd| format!("sh execve=-13\nsh exit=127\n{}{}", ld("ld.so execve=-13\nld.so exit=127\n"), child(passwd));
+    assert_eq!(confine(&["--no-exec-native"], &args, dir.path()), refused("ok"));
 
     // With a confined file system too: the exec'd cwali reads the module from a --dir-ro tree,
     // gets its environment through the handoff directory, and leaves no directory behind.
@@ -136,7 +139,7 @@ fn no_exec_native() {
     };
     let out = run_cwali("confine", &run);
     assert_eq!(ending(&out), Ending::Exit(0), "{}", show(&out));
-    assert_eq!(stdout(&out), refused);
+    assert_eq!(stdout(&out), refused("-13"));
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
 
@@ -185,7 +188,7 @@ fn environment_reaches_a_confined_program() {
     };
     let out = run_cwali("confine", &run);
     assert_eq!(ending(&out), Ending::Exit(8), "{}", show(&out));
-    assert_eq!(stdout(&out), "child envfile=1\nopen=ok\nFROM_FILE=1\nFROM_FLAG=2\n");
+    assert_eq!(stdout(&out), "child envfile=1\nchild reads /etc/passwd=-13\nopen=ok\nFROM_FILE=1\nFROM_FLAG=2\n");
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
 
