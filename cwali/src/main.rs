@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cwali::run::{RunOptions, format_val, trap_in};
 use cwali_rt::{BoundsChecks, Config, Trap};
+use cwali_wali_abi::host::confine::{Confinement, DirRule, Net, Rlimit};
 
 #[derive(Parser)]
 #[command(name = "cwali", version, about = "Run WALI programs and WebAssembly modules on a Cranelift JIT")]
@@ -114,6 +115,23 @@ struct RunCommand {
     /// `~/.cache/cwali`)
     #[arg(long)]
     no_cache: bool,
+    /// WALI confinement: only this host tree (and the ones of other --dir/--dir-ro flags) is
+    /// reachable, read-write; `HOST::GUEST` shows it at GUEST (repeatable)
+    #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = |s: &str| DirRule::parse(s, true))]
+    dir: Vec<DirRule>,
+    /// WALI confinement: as --dir, read-only (repeatable)
+    #[arg(long = "dir-ro", value_name = "HOST[::GUEST]", value_parser = |s: &str| DirRule::parse(s, false))]
+    dir_ro: Vec<DirRule>,
+    /// WALI confinement: the network the program reaches: `none`, `loopback` (a private one) or
+    /// `all`
+    #[arg(long, value_name = "MODE", default_value = "all", value_parser = |s: &str| s.parse::<Net>())]
+    net: Net,
+    /// WALI confinement: execve only of `.wasm` files (which cwali runs), never native programs
+    #[arg(long)]
+    no_exec_native: bool,
+    /// WALI confinement: set a resource limit, e.g. `nofile=256`, `as=8g:8g` (repeatable)
+    #[arg(long = "rlimit", value_name = "NAME=SOFT[:HARD]", value_parser = Rlimit::parse)]
+    rlimit: Vec<Rlimit>,
     /// Profiling support: `perfmap` writes /tmp/perf-<pid>.map so `perf` names Wasm functions
     #[arg(long, value_name = "STRATEGY", value_parser = ["perfmap"])]
     profile: Option<String>,
@@ -221,6 +239,12 @@ fn run(cmd: RunCommand) -> ExitCode {
             env: cmd.env,
             inherit_env: cmd.inherit_env,
             trace: cmd.trace,
+            confine: Confinement {
+                dirs: cmd.dir.into_iter().chain(cmd.dir_ro).collect(),
+                net: cmd.net,
+                no_exec_native: cmd.no_exec_native,
+                rlimits: cmd.rlimit,
+            },
         },
     };
     match cwali::run::run(&opts) {

@@ -74,6 +74,8 @@ pub struct WaliOptions {
     pub env: Vec<String>,
     pub inherit_env: bool,
     pub trace: bool,
+    /// `--dir`, `--dir-ro`, `--net`, `--no-exec-native`, `--rlimit`.
+    pub confine: cwali_wali_abi::host::confine::Confinement,
 }
 
 /// Read a module file. A `.wasm` file or one that starts with the binary magic number is
@@ -106,12 +108,16 @@ pub fn run(opts: &RunOptions) -> Result<Vec<Val>> {
     let info = cwali_frontend::parse(&module_bytes(&bytes)?).with_context(|| format!("failed to load `{path}`"))?;
     let is_wali = is_wali_program(&info);
     let config = if is_wali {
+        // Namespaces first, while cwali has no other thread (see `confine`).
+        opts.wali.confine.enter_namespaces().map_err(|e| anyhow!("{e}"))?;
         cwali_wali_abi::host::prepare_process();
         cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
     } else {
         opts.config.clone()
     };
-    let engine = engine(config, opts.cache);
+    // A cwali exec'd by a guest with a confined file system cannot reach the code cache (and
+    // must not: the guest could write to it).
+    let engine = engine(config, opts.cache && !(is_wali && cwali_wali_abi::host::confine::state().fs));
     // A plain module is compiled from the parse above; a code file is loaded as what it is.
     let module =
         if cwali_rt::is_code(&bytes) { Module::new(&engine, &bytes) } else { Module::from_info(&engine, info) }
@@ -175,6 +181,7 @@ fn run_wali(engine: &Engine, module: &Module, opts: &RunOptions) -> ! {
         env: opts.wali.env.clone(),
         inherit_env: opts.wali.inherit_env,
         trace: opts.wali.trace,
+        confine: opts.wali.confine.clone(),
     };
     cwali_wali_abi::host::run(engine, module, config)
 }

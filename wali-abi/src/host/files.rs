@@ -58,6 +58,23 @@ fn check_fd(fd: i32) -> Result<(), i64> {
     }
 }
 
+/// Run `f` with the soft RLIMIT_NOFILE one higher, if the hard limit allows (the new fd moves to
+/// the probe's slot right after, so the program never holds more than its limit).
+fn with_one_more_fd(f: impl FnOnce() -> i32) -> i32 {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: plain rlimit syscalls on locals.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 || lim.rlim_cur >= lim.rlim_max {
+            return f();
+        }
+        let raised = libc::rlimit { rlim_cur: lim.rlim_cur + 1, rlim_max: lim.rlim_max };
+        libc::setrlimit(libc::RLIMIT_NOFILE, &raised);
+        let fd = f();
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        fd
+    }
+}
+
 /// Open with the check: the new fd (>= 0), or `-errno` as Linux would give it.
 pub fn open_checked(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> SysResult {
     let direct = || -> SysResult {
@@ -100,7 +117,12 @@ pub fn open_checked(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> SysResult
         let again = std::ffi::CString::new(format!("/proc/self/fd/{probe}")).expect("no NUL");
         // The existing file: O_CREAT has nothing left to do (and O_EXCL was handled above).
         // SAFETY: as above.
-        let fd = unsafe { libc::open(again.as_ptr(), flags & !(libc::O_CREAT | libc::O_NOFOLLOW), mode) };
+        let reopen = || unsafe { libc::open(again.as_ptr(), flags & !(libc::O_CREAT | libc::O_NOFOLLOW), mode) };
+        let mut fd = reopen();
+        if fd < 0 && last_errno() == -(libc::EMFILE as i64) {
+            // The probe holds the last free slot: lend one more for the moment of the reopen.
+            fd = with_one_more_fd(reopen);
+        }
         if fd >= 0 {
             // The new fd takes the probe's number: the lowest free one, as a plain open gives.
             let cloexec = flags & libc::O_CLOEXEC;

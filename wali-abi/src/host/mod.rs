@@ -9,6 +9,7 @@
 //!   (a trap ends the process as the native program would: killed by the matching signal).
 
 mod aux;
+pub mod confine;
 mod files;
 mod guest;
 mod memory;
@@ -40,6 +41,9 @@ pub struct WaliConfig {
     pub inherit_env: bool,
     /// strace-like lines on stderr for every WALI call.
     pub trace: bool,
+    /// `--dir`, `--net`, `--no-exec-native`, `--rlimit`: applied right before the program runs
+    /// (its namespaces were entered earlier, see [`confine::Confinement::enter_namespaces`]).
+    pub confine: confine::Confinement,
 }
 
 /// Process-wide state of the running program.
@@ -225,7 +229,20 @@ const HOST_STACK: usize = 8 << 20;
 
 /// Run a WALI program to completion. Never returns: the process ends with the program's status.
 pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
-    let env_file = prepare_env_file(&config);
+    // Confinement: the handoff directory (with a confined file system, the only place where
+    // environment files can go) first, then the rules, on the thread that will run `_start`.
+    let handoff = config.confine.create_handoff().unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    });
+    let env_file = prepare_env_file(&config, handoff.as_deref());
+    if let Err(e) = config.confine.apply(handoff.as_deref()) {
+        eprintln!("error: {e}");
+        if let Some(dir) = &handoff {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        std::process::exit(1)
+    }
     let imports = link(module);
     let process = Process {
         argv: config.argv,
@@ -439,9 +456,18 @@ fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
     rx.recv().unwrap_or(-1)
 }
 
-/// The environment file the guest should read, when the runtime composes one itself.
-fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
-    if config.env.is_empty() && !config.inherit_env {
+/// The environment file the guest should read, when the runtime composes one itself. With a
+/// confined file system it goes to the handoff directory (the guest could not read it anywhere
+/// else), and a cwali exec'd by a confined guest finds its environment there.
+fn prepare_env_file(config: &WaliConfig, handoff: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(file) = confine::handoff_env_file(std::process::id()).filter(|_| handoff.is_none())
+        && config.env_file.is_none()
+        && confine::is_private_file(&file)
+    {
+        process::remove_at_exit(file.clone());
+        return Some(file);
+    }
+    if config.env.is_empty() && !config.inherit_env && (handoff.is_none() || config.env_file.is_none()) {
         return config.env_file.clone();
     }
     let mut lines: Vec<String> = Vec::new();
@@ -462,7 +488,12 @@ fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
     lines.retain(|l| !l.is_empty() && !l.contains('\n'));
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     // A private file: in a shared temp directory a planted symlink would redirect the write.
-    let path = process::private_dir().ok()?.join(format!("run-env.{}", std::process::id()));
+    // Under confinement the run's hand-over directory is the one the program can reach.
+    let dir = match handoff {
+        Some(dir) => dir.to_path_buf(),
+        None => process::private_dir().ok()?,
+    };
+    let path = dir.join(format!("run-env.{}", std::process::id()));
     if let Err(e) = process::write_private_file(&path, text.as_bytes()) {
         eprintln!("error: cannot write the program's environment to {}: {e}", path.display());
         process::exit_process(1);

@@ -26,6 +26,7 @@ pub fn exit_process(status: i32) -> ! {
     for path in CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
         let _ = std::fs::remove_file(path);
     }
+    super::confine::cleanup();
     std::process::exit(status & 0xff)
 }
 
@@ -67,26 +68,34 @@ pub fn fork() -> SysResult {
 /// exec'd `.wasm`): `$XDG_RUNTIME_DIR/cwali` or `<tmp>/cwali-<uid>`, created 0700. It must be a
 /// real directory owned by us that nobody else can write, or it is not used.
 pub fn private_dir() -> std::io::Result<std::path::PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
     // SAFETY: plain syscall.
     let uid = unsafe { libc::geteuid() };
     let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
         Some(d) => std::path::PathBuf::from(d).join("cwali"),
         None => std::env::temp_dir().join(format!("cwali-{uid}")),
     };
-    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+    ensure_private_dir(&dir)?;
+    Ok(dir)
+}
+
+/// Create `dir` (mode 0700) unless it exists; either way it must be a real directory of ours
+/// that nobody else can use.
+pub fn ensure_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(e),
     }
-    let meta = std::fs::symlink_metadata(&dir)?;
-    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+    let meta = std::fs::symlink_metadata(dir)?;
+    // SAFETY: plain syscall.
+    if !meta.is_dir() || meta.uid() != unsafe { libc::geteuid() } || meta.mode() & 0o077 != 0 {
         return Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             format!("{} is not a private directory of this user", dir.display()),
         ));
     }
-    Ok(dir)
+    Ok(())
 }
 
 /// Where the runtime that an execve of a `.wasm` starts finds the program's environment.
@@ -144,17 +153,40 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
         .is_ok()
         && head == *b"\0asm";
+    let confined = super::confine::state();
+    // --no-exec-native: Landlock lets only cwali and its ELF interpreter be executed; the
+    // interpreter could load any native program (`ld.so PROGRAM`), so cwali itself refuses
+    // every target that is not a `.wasm`, with the error Landlock gives for the others.
+    if confined.no_exec_native && !is_wasm {
+        return Err(-(libc::EACCES as i64));
+    }
     let env_file = if is_wasm && let Some(env) = &envp {
         let mut text = Vec::new();
         for e in env.iter().filter(|e| !e.is_empty()) {
             text.extend_from_slice(e.to_bytes());
             text.push(b'\n');
         }
-        let file = exec_env_file(std::process::id()).map_err(|_| -(libc::EACCES as i64))?;
+        // A confined file system: the run's hand-over directory, the only place both this
+        // process and the exec'd cwali can reach.
+        let file = match super::confine::handoff_env_file(std::process::id()) {
+            Some(file) => file,
+            None => exec_env_file(std::process::id()).map_err(|_| -(libc::EACCES as i64))?,
+        };
         write_private_file(&file, &text).map_err(|e| -(e.raw_os_error().unwrap_or(libc::EACCES) as i64))?;
         Some(file)
     } else {
         None
+    };
+    // An exec'd cwali learns its confinement from the first CWALI_CONFINED entry: ours, before
+    // the guest's entries (any of the guest's own is dropped).
+    let envp = match confined.any().then(|| confined.to_var()) {
+        Some(marker) if is_wasm => {
+            let prefix = format!("{}=", super::confine::INHERITED_VAR);
+            let mut v = vec![marker];
+            v.extend(envp.unwrap_or_default().into_iter().filter(|e| !e.to_bytes().starts_with(prefix.as_bytes())));
+            Some(v)
+        }
+        _ => envp,
     };
     let envp_ptrs = envp.as_deref().map(ptrs);
     let env_ptr = envp_ptrs.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
