@@ -236,3 +236,13 @@ fn foreign_env_files_are_ignored() {
     assert!(run("600").contains("PLANTED=1"), "{}", run("600"));
     assert_eq!(run("644"), "none\n");
 }
+
+/// The memfd behind a memory image is in the guest's fd table, but sealed: neither shrinking it
+/// (a SIGBUS on every later read of the image) nor writing it works.
+#[test]
+fn memory_image_memfd_is_sealed() {
+    for opts in modes() {
+        let out = run_cwali("hostile_memfd", &Run { cwali_opts: opts.clone(), ..Run::args(&[]) });
+        assert_eq!(ending(&out), Ending::Exit(0), "{opts:?} (10: no memfd, 11: truncated, 12: written, 13: changed)");
+    }
+}
