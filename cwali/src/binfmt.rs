@@ -13,7 +13,7 @@
 //! chroots and mount namespaces where cwali's path does not exist (a guest that chroots and then
 //! executes a `.wasm` file, say). The price: after replacing the cwali binary (an upgrade), run
 //! `cwali binfmt install` again, or the kernel keeps starting the old one. `P` (preserve
-//! argv[0]) is not used: it would give the interpreter one more argument that cwali cannot tell
+//! `argv[0]`) is not used: it would give the interpreter one more argument that cwali cannot tell
 //! from a program argument. So a program started through binfmt_misc sees as `argv[0]` the path
 //! that was executed (`./app.wasm`, or `/usr/local/bin/app.wasm` when found through `$PATH`)
 //! rather than the name it was called by, and `/proc/self/exe` is cwali itself.
@@ -179,13 +179,19 @@ pub fn uninstall(name: &str) -> Result<()> {
 /// One binfmt_misc entry, as its file under the mount point describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The file name under the mount point.
     pub name: String,
+    /// Whether the kernel uses the entry.
     pub enabled: bool,
+    /// The interpreter's path as registered.
     pub interpreter: String,
+    /// The flag letters (`F`, `P`, `O`, `C`), as the kernel lists them.
     pub flags: String,
     /// Hex digits, lowercase.
     pub magic: String,
+    /// Where in the file the magic is compared.
     pub offset: u64,
+    /// Hex digits, lowercase, if the entry masks the magic.
     pub mask: Option<String>,
 }
 

@@ -35,11 +35,14 @@ use crate::run::{RunOptions, format_val, trap_in};
     subcommand_required = true,
     arg_required_else_help = true
 )]
+/// The whole command line.
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// cwali's commands.
 #[derive(Subcommand)]
 pub enum Command {
     /// Run a WebAssembly module (`.wasm`, `.wat` or a compiled `.cwasm`)
@@ -70,6 +73,7 @@ pub struct CodegenOptions {
     pub opt_level: OptLevel,
 }
 
+/// `--bounds-checks`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum BoundsChecksArg {
     /// Reserve 4 GiB plus a guard region per memory; no explicit checks
@@ -78,17 +82,22 @@ pub enum BoundsChecksArg {
     Explicit,
 }
 
+/// `-O`: Cranelift's `opt_level`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OptLevel {
+    /// No optimisation (fastest compile)
     #[value(alias = "0")]
     None,
+    /// Optimise for speed
     #[value(alias = "1", alias = "2")]
     Speed,
+    /// Optimise for speed and code size
     #[value(name = "speed_and_size", alias = "speed-and-size", alias = "s")]
     SpeedAndSize,
 }
 
 impl CodegenOptions {
+    /// The runtime configuration these options ask for.
     pub fn config(&self) -> Config {
         Config {
             bounds_checks: match self.bounds_checks {
@@ -114,6 +123,7 @@ impl CodegenOptions {
                   cwali's own options go before WASM."
 )]
 pub struct RunCommand {
+    /// Code generation options.
     #[command(flatten)]
     pub codegen: CodegenOptions,
     /// Call this export instead of `_start`; ARGS become its parameters and its results are
@@ -136,7 +146,7 @@ pub struct RunCommand {
     /// `~/.cache/cwali`)
     #[arg(long)]
     pub no_cache: bool,
-    /// Profiling support: `perfmap` writes /tmp/perf-<pid>.map so `perf` names Wasm functions
+    /// Profiling support: `perfmap` writes `/tmp/perf-<pid>.map` so `perf` names Wasm functions
     #[arg(long, value_name = "STRATEGY", value_parser = ["perfmap"])]
     pub profile: Option<String>,
     /// The module to run, then the arguments of the program (or of the `--invoke`d function)
@@ -157,8 +167,10 @@ fn parse_env_var(s: &str) -> Result<String, String> {
     }
 }
 
+/// `cwali compile`.
 #[derive(Args)]
 pub struct CompileCommand {
+    /// Code generation options.
     #[command(flatten)]
     pub codegen: CodegenOptions,
     /// The module to compile (`.wasm` or `.wat`)
@@ -169,8 +181,10 @@ pub struct CompileCommand {
     pub output: Option<PathBuf>,
 }
 
+/// `cwali wast`.
 #[derive(Args)]
 pub struct WastCommand {
+    /// Code generation options.
     #[command(flatten)]
     pub codegen: CodegenOptions,
     /// The scripts to run
@@ -178,12 +192,15 @@ pub struct WastCommand {
     pub files: Vec<PathBuf>,
 }
 
+/// `cwali settings`.
 #[derive(Args)]
 pub struct SettingsCommand {
+    /// Code generation options.
     #[command(flatten)]
     pub codegen: CodegenOptions,
 }
 
+/// `cwali binfmt`.
 #[derive(Subcommand)]
 pub enum BinfmtCommand {
     /// Register cwali as the interpreter of Wasm files (needs root)
@@ -205,6 +222,7 @@ pub enum BinfmtCommand {
     Status,
 }
 
+/// `cwali completions`.
 #[derive(Args)]
 pub struct CompletionsCommand {
     /// The shell to complete for
@@ -212,6 +230,7 @@ pub struct CompletionsCommand {
     pub shell: clap_complete::Shell,
 }
 
+/// `cwali man`.
 #[derive(Args)]
 pub struct ManCommand {
     /// Write cwali.1 and one cwali-COMMAND.1 per command into this directory instead of
