@@ -110,6 +110,19 @@ pub struct Config {
     pub safepoints: bool,
     /// Imports to compile as intrinsics (WALI pass-through syscalls, setjmp/longjmp).
     pub intrinsics: Option<SyscallResolver>,
+    /// Told `(done, total)` as each defined function finishes compiling (from any thread), e.g.
+    /// for a progress line. Not part of the cache key: it does not change the code.
+    pub progress: Option<Progress>,
+}
+
+/// A compile progress callback (see [`Config::progress`]).
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 impl Default for Config {
@@ -121,6 +134,7 @@ impl Default for Config {
             parallel: true,
             safepoints: false,
             intrinsics: None,
+            progress: None,
         }
     }
 }
@@ -308,10 +322,15 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
 
     let num_defined = module.num_defined_funcs() as usize;
     let num_types = module.types.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let translate = |i: usize| -> Result<Artifact, CompileError> {
         let func_index = module.num_imported_funcs + i as u32;
         let func = env.translate_function(func_index, UserFuncName::user(0, i as u32))?;
-        finish(&isa, func, &|| module.func_name(func_index))
+        let artifact = finish(&isa, func, &|| module.func_name(func_index));
+        if let Some(progress) = &config.progress {
+            (progress.0)(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, num_defined);
+        }
+        artifact
     };
     let tramp = |i: usize| -> Result<Artifact, CompileError> {
         let (ty, array) = (i % num_types, i < num_types);

@@ -26,9 +26,11 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// Call this export instead of `_start`.
     pub invoke: Option<String>,
+    /// How to compile the module.
     pub config: Config,
     /// Use the on-disk code cache.
     pub cache: bool,
+    /// What only WALI programs use.
     pub wali: WaliOptions,
 }
 
@@ -70,9 +72,13 @@ pub fn compile_to_file(module: &Path, output: &Path, config: Config) -> Result<(
 /// Options that only WALI programs use (Wasmtime-like environment flags, tracing).
 #[derive(Debug, Clone, Default)]
 pub struct WaliOptions {
+    /// `--env-file`: the initial environment, one `NAME=VAL` per line.
     pub env_file: Option<PathBuf>,
+    /// `--env NAME=VAL` entries, applied last.
     pub env: Vec<String>,
+    /// `--inherit-env`: pass cwali's own environment.
     pub inherit_env: bool,
+    /// `--trace`: print every WALI call on stderr.
     pub trace: bool,
     /// `--dir`, `--dir-ro`, `--net`, `--no-exec-native`, `--rlimit`.
     pub confine: cwali_wali_abi::host::confine::Confinement,

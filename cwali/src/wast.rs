@@ -37,8 +37,11 @@ use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, Wast
 /// The outcome of one script.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WastReport {
+    /// Directives that did what the script expects.
     pub passed: usize,
+    /// Directives that did not.
     pub failed: usize,
+    /// Directives not run (features cwali does not implement).
     pub skipped: usize,
     /// One line per failed directive: `file:line:col: directive: what differed`.
     pub failures: Vec<String>,

@@ -175,3 +175,255 @@ fn the_transparent_cache_is_used_and_survives_corruption() {
     assert_eq!(out.stdout, b"hello from wali\n", "{}", stderr(&out));
     assert_ne!(std::fs::read(entry).unwrap(), bytes, "the corrupted entry was replaced");
 }
+
+/// The arguments the `args` guest printed (`argv[1]`, `argv[2]`, ...) and its `argv[0]`.
+fn program_argv(out: &Output) -> (Vec<String>, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let args = stdout
+        .lines()
+        .filter(|l| l.starts_with("argv[") && !l.starts_with("argv[0]"))
+        .map(|l| l.split_once("]=").unwrap().1.to_string())
+        .collect();
+    let argv0 = stdout.lines().find_map(|l| l.strip_prefix("argv[0]=")).unwrap_or_default().to_string();
+    (args, argv0)
+}
+
+#[test]
+fn everything_after_the_module_belongs_to_the_program() {
+    let guest = common::wasm("args");
+    let guest = guest.to_str().unwrap();
+    let passed = ["-h", "--help", "-V", "--version", "--", "--trace", "-O", "none", "--no-cache", "x"];
+    let out = cwali(&[&["run", guest][..], &passed].concat());
+    assert_eq!(out.status.code(), Some(passed.len() as i32 + 1), "{}", stderr(&out));
+    assert_eq!(program_argv(&out), (passed.map(String::from).to_vec(), guest.to_string()));
+    assert_eq!(stderr(&out), "", "no cwali option was taken from the program's arguments");
+    // `--` before the module ends cwali's options (the WALI host re-executes cwali that way).
+    let out = cwali(&["run", "--", guest, "-h"]);
+    assert_eq!(program_argv(&out).0, ["-h"], "{}", stderr(&out));
+}
+
+#[test]
+fn a_module_path_in_the_subcommand_position_means_run() {
+    let guest = common::wasm("args");
+    let out = cwali(&[guest.to_str().unwrap(), "a", "--help"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(program_argv(&out), (vec!["a".to_string(), "--help".to_string()], guest.to_str().unwrap().to_string()));
+    // A relative path, and a file whose name has no Wasm extension but exists.
+    let dir = guest.parent().unwrap();
+    let out = Command::new(common::cwali_exe()).current_dir(dir).args(["args.wasm", "b"]).output().unwrap();
+    assert_eq!(program_argv(&out), (vec!["b".to_string()], "args.wasm".to_string()), "{}", stderr(&out));
+    let bare = write_tmp("args-no-extension", &std::fs::read(&guest).unwrap());
+    let out = Command::new(common::cwali_exe())
+        .current_dir(bare.parent().unwrap())
+        .arg("args-no-extension")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "argc 1: {}", stderr(&out));
+}
+
+#[test]
+fn run_options_may_come_first_in_the_shorthand() {
+    let path = write_tmp(
+        "add2.wat",
+        br#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#,
+    );
+    let out = cwali(&["--invoke", "add", path.to_str().unwrap(), "40", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "42\n");
+    let out = cwali(&["-O0", "--invoke=add", path.to_str().unwrap(), "1", "-1"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n", "{}", stderr(&out));
+}
+
+#[test]
+fn version_names_cranelift_and_the_code_generator_fingerprint() {
+    for flag in ["--version", "-V"] {
+        let out = cwali(&[flag]);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.starts_with(&format!("cwali {} (Cranelift 0.", env!("CARGO_PKG_VERSION"))), "{text}");
+        let fingerprint = cwali_codegen::cache::GENERATOR.rsplit(' ').next().unwrap();
+        assert!(text.contains(&format!("code generator {fingerprint}")), "{text}");
+    }
+}
+
+#[test]
+fn settings_prints_cranelift_flags_and_cpu_features() {
+    let out = cwali(&["settings"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    for expected in [
+        "opt_level = speed\n",
+        "preserve_frame_pointers = true\n",
+        "enable_pinned_reg = false (WALI programs: true)\n",
+        "Host CPU features",
+        "  enabled:  ",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    #[cfg(target_arch = "x86_64")]
+    assert!(text.lines().any(|l| l.starts_with("  enabled:") && l.contains("has_sse3")), "{text}");
+    let out = cwali(&["settings", "-O", "none"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("opt_level = none\n"));
+}
+
+#[test]
+fn every_misuse_gets_a_clear_error() {
+    let guest = common::wasm("args");
+    let g = guest.to_str().unwrap();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["rnu", "x"], 2, "unrecognized subcommand 'rnu'"),
+        (&["--bogus"], 2, "unexpected argument '--bogus'"),
+        (&["run"], 2, "<WASM>"),
+        (&["run", "--bogus", g], 2, "unexpected argument '--bogus'"),
+        (&["run", "--env", "NOEQUALS", g], 2, "expected NAME=VAL"),
+        (&["run", "--env", "=x", g], 2, "expected NAME=VAL"),
+        (&["run", "-O", "fast", g], 2, "invalid value 'fast'"),
+        (&["run", "--profile=jitdump", g], 2, "invalid value 'jitdump'"),
+        (&["run", "--invoke"], 2, "a value is required"),
+        (&["compile"], 2, "<WASM>"),
+        (&["wast"], 2, "<FILE>"),
+        (&["binfmt", "install", "--name", "a/b"], 1, "cannot name a binfmt_misc entry"),
+        (&["completions", "tcsh"], 2, "invalid value 'tcsh'"),
+        (&["missing.wasm"], 1, "failed to read `missing.wasm`"),
+        (&["./missing"], 1, "failed to read `./missing`"),
+    ];
+    for (args, code, message) in cases {
+        let out = cwali(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {err}");
+        assert!(err.starts_with("error:"), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: expected {message:?} in {err}");
+    }
+    // No command at all: the help, on stderr, as a usage error.
+    for args in [&[][..], &["binfmt"]] {
+        let out = cwali(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("Usage: cwali"), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn completions_are_generated_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef cwali"),
+        ("fish", "complete -c cwali"),
+        ("elvish", "edit:completion:arg-completer[cwali]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = cwali(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {marker:?} missing");
+        for word in ["run", "compile", "binfmt", "settings", "invoke", "inherit-env"] {
+            assert!(script.contains(word), "{shell}: {word} missing");
+        }
+    }
+}
+
+#[test]
+fn bash_completion_completes_subcommands() {
+    let script = cwali(&["completions", "bash"]).stdout;
+    let path = write_tmp("cwali.bash", &script);
+    // What bash offers after `cwali bi<TAB>`.
+    let probe = format!(
+        "source {}; COMP_WORDS=(cwali bi); COMP_CWORD=1; COMP_LINE='cwali bi'; COMP_POINT=8; _cwali cwali bi cwali; echo \"${{COMPREPLY[@]}}\"",
+        path.display()
+    );
+    let out = Command::new("bash").args(["--norc", "-c", &probe]).output().expect("bash");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "binfmt", "{}", stderr(&out));
+}
+
+#[test]
+fn the_manual_pages_describe_every_command() {
+    let out = cwali(&["man"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.starts_with(".ie"), "roff");
+    assert!(page.contains(".TH cwali 1"), "{page}");
+    for word in ["run", "compile", "wast", "settings", "binfmt", "completions"] {
+        assert!(page.contains(&format!("cwali\\-{word}")), "{word} in:\n{page}");
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-man");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = cwali(&["man", "-o", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run_page = std::fs::read_to_string(dir.join("cwali-run.1")).unwrap();
+    assert!(run_page.contains(".TH cwali-run 1") && run_page.contains("\\-\\-inherit\\-env"), "{run_page}");
+    let binfmt_page = std::fs::read_to_string(dir.join("cwali-binfmt.1")).unwrap();
+    assert!(binfmt_page.contains("cwali\\-binfmt\\-install(1)"), "{binfmt_page}");
+    for page in ["cwali.1", "cwali-binfmt-install.1", "cwali-completions.1"] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn binfmt_changes_need_root_and_status_does_not() {
+    use std::os::unix::process::CommandExt;
+    let as_user = |args: &[&str]| {
+        let mut cmd = Command::new(common::cwali_exe());
+        cmd.args(args);
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            cmd.uid(65534).gid(65534); // nobody
+        }
+        cmd.output().unwrap()
+    };
+    for what in ["install", "uninstall"] {
+        let out = as_user(&["binfmt", what]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("needs root"), "{}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1);
+    }
+    let out = as_user(&["binfmt", "status"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!out.stdout.is_empty());
+}
+
+/// A module with many small functions: seconds to compile in a debug build.
+fn big_module() -> std::path::PathBuf {
+    let mut text = String::from("(module\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "(func (param i32) (result i32) (local i32) local.get 0 i32.const {i} i32.add local.tee 1 \
+             local.get 1 i32.mul local.get 0 i32.xor i32.const 7 i32.rotl)\n"
+        ));
+    }
+    text.push_str("(func (export \"_start\")))");
+    write_tmp("big.wasm", &wat::parse_str(&text).unwrap())
+}
+
+#[test]
+fn a_progress_line_shows_on_a_terminal_only() {
+    let big = big_module();
+    // stderr not a terminal: nothing at all.
+    let out = cwali(&["run", "--no-cache", big.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+
+    // stderr on a pseudo-terminal: the line, erased at the end.
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two descriptors; the name, termios and window size are not asked for.
+    let rc =
+        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(rc, 0);
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (master, slave) = unsafe {
+        use std::os::fd::FromRawFd;
+        (std::fs::File::from_raw_fd(master), std::os::fd::OwnedFd::from_raw_fd(slave))
+    };
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut &master, &mut seen); // ends with EIO once cwali closed the slave
+        seen
+    });
+    let status = Command::new(common::cwali_exe())
+        .args(["run", "--no-cache", big.to_str().unwrap()])
+        .stderr(std::process::Stdio::from(slave))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let seen = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+    assert!(seen.contains("cwali: compiling big.wasm: ") && seen.contains("/20001 functions ("), "{seen:?}");
+    assert!(seen.ends_with("\r\x1b[2K"), "erased at the end: {seen:?}");
+}

@@ -207,7 +207,9 @@ fn run(cwali: &PathBuf, wasm: &PathBuf, extra: &[String], dir: &PathBuf) -> Verd
 }
 
 fn main() {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    // Modules run in a scratch directory: the binary's path must not be relative.
+    args.cwali = std::fs::canonicalize(&args.cwali).expect("the --cwali binary exists");
     let work = std::env::temp_dir().join(format!("cwali-walifuzz-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let failures = PathBuf::from("target/walifuzz-failures");
