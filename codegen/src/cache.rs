@@ -6,13 +6,13 @@
 //! module   the module without its code section ([`cwali_frontend::strip_code`])
 //! layout   the block's layout ([`Layout`]): functions, trampolines, trap sites, relocations
 //! source   the whole module (in code files from `cwali compile`; empty in cache entries)
-//! text     the linked code
+//! text     the linked code, on a page boundary of the file (zeros before it)
 //! trailer  SHA-256 of everything before (32) | HMAC-SHA256(secret, that digest) (32)
 //! ```
 //!
 //! The sections follow one another in this order, so a cache hit reads the header, then
-//! `module` and `layout` with one read, then `text` with one read straight into the memory it
-//! runs from; `source` is only read to recompile elsewhere.
+//! `module` and `layout` with one read, then maps `text` (see `CodeMemory::map_file`);
+//! `source` is only read to recompile elsewhere.
 //!
 //! The key ([`key`]) covers the code generator ([`GENERATOR`]: cwali's version and a hash of the
 //! sources that decide the code) and Cranelift's version, the target triple and CPU features,
@@ -35,6 +35,8 @@ pub const MAGIC: &[u8; 8] = b"CWALIC\x00\x02";
 pub const HEADER_LEN: usize = 8 + 32 + 32 + 4 * 16;
 /// Checksum and MAC.
 pub const TRAILER_LEN: usize = 64;
+/// The code starts on a page boundary of the file, so that it can be mapped.
+pub const TEXT_ALIGN: usize = crate::link::PAGE;
 
 /// Placement relocation kinds the format can hold (their index is the stored byte).
 const KINDS: &[Kind] = &[Kind::Abs4, Kind::Abs8];
@@ -227,16 +229,17 @@ impl Header {
         let module_hash = r.bytes(32)?.try_into().unwrap();
         let mut at = HEADER_LEN as u64;
         let end = file_len - TRAILER_LEN as u64;
-        let mut section = || -> Result<Range<usize>, CacheError> {
+        let mut section = |align: u64| -> Result<Range<usize>, CacheError> {
             let (offset, len) = (r.u64()?, r.u64()?);
             let stop = offset.checked_add(len).ok_or(CacheError::Malformed)?;
-            if offset != at || stop > end {
+            if offset != at.next_multiple_of(align) || stop > end {
                 return Err(CacheError::Malformed);
             }
             at = stop;
             Ok(offset as usize..stop as usize)
         };
-        let (module, layout, source, text) = (section()?, section()?, section()?, section()?);
+        let (module, layout, source) = (section(1)?, section(1)?, section(1)?);
+        let text = section(TEXT_ALIGN as u64)?;
         if at != end {
             return Err(CacheError::Malformed);
         }
@@ -261,15 +264,18 @@ pub fn serialize(
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(key);
     out.extend_from_slice(module_hash);
-    let mut at = HEADER_LEN as u64;
-    for len in [stripped.len(), layout.len(), source.len(), code.text.len()] {
-        out.extend_from_slice(&at.to_le_bytes());
+    let mut at = HEADER_LEN;
+    for (len, align) in [(stripped.len(), 1), (layout.len(), 1), (source.len(), 1), (code.text.len(), TEXT_ALIGN)] {
+        at = at.next_multiple_of(align);
+        out.extend_from_slice(&(at as u64).to_le_bytes());
         out.extend_from_slice(&(len as u64).to_le_bytes());
-        at += len as u64;
+        at += len;
     }
-    for section in [stripped, &layout, source, &code.text] {
+    for section in [stripped, &layout, source] {
         out.extend_from_slice(section);
     }
+    out.resize(out.len().next_multiple_of(TEXT_ALIGN), 0);
+    out.extend_from_slice(&code.text);
     let sum: [u8; 32] = Sha256::digest(&out).into();
     out.extend_from_slice(&sum);
     out.extend_from_slice(&hmac(secret, &[&sum]));
@@ -293,7 +299,7 @@ pub fn verify(data: &[u8], secret: Option<&Secret>) -> Result<(), CacheError> {
 }
 
 /// ```text
-/// #funcs u32 | (offset u32, length u32)* | #trampolines u32 | offset u32* | #traps u32 | (offset u32, kind u8)*
+/// #funcs u32 | (offset u32, length u32)* | #trampolines u32 | offset u32* | #traps u32 | offset u32* | kind u8*
 /// | #relocs u32 | (offset u32, kind u8, target: 0 libcall-name-len u8 name | 1 text-offset u32, addend i64)*
 /// ```
 fn encode_layout(layout: &Layout) -> Option<Vec<u8>> {
@@ -308,8 +314,10 @@ fn encode_layout(layout: &Layout) -> Option<Vec<u8>> {
         out.extend_from_slice(&off.to_le_bytes());
     }
     out.extend_from_slice(&(layout.traps.len() as u32).to_le_bytes());
-    for (off, kind) in &layout.traps {
+    for (off, _) in &layout.traps {
         out.extend_from_slice(&off.to_le_bytes());
+    }
+    for (_, kind) in &layout.traps {
         out.push(TrapKind::ALL.iter().position(|k| k == kind)? as u8);
     }
     out.extend_from_slice(&(layout.relocs.len() as u32).to_le_bytes());
@@ -345,13 +353,15 @@ pub fn decode_layout(data: &[u8]) -> Result<Layout, CacheError> {
     for _ in 0..r.count(4)? {
         layout.trampolines.push(r.u32()?);
     }
+    // The largest table (a trap site per memory access): decoded in one tight loop.
     let n = r.count(5)?;
-    layout.traps.reserve_exact(n);
-    for _ in 0..n {
-        let off = r.u32()?;
-        let kind = *TrapKind::ALL.get(r.u8()? as usize).ok_or(CacheError::Malformed)?;
-        layout.traps.push((off, kind));
+    let (offsets, kinds) = (r.bytes(4 * n)?, r.bytes(n)?);
+    if kinds.iter().any(|&k| k as usize >= TrapKind::ALL.len()) {
+        return Err(CacheError::Malformed);
     }
+    layout.traps = (offsets.chunks_exact(4).zip(kinds))
+        .map(|(off, &kind)| (u32::from_le_bytes(off.try_into().unwrap()), TrapKind::ALL[kind as usize]))
+        .collect();
     for _ in 0..r.count(14)? {
         let offset = r.u32()?;
         let kind = *KINDS.get(r.u8()? as usize).ok_or(CacheError::Malformed)?;

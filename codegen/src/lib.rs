@@ -354,13 +354,35 @@ pub fn load(module: &ModuleInfo, linked: LinkedCode) -> Result<CompiledModule, C
 }
 
 /// Place a block of `text_len` bytes of code laid out as `layout` for `module`: `fill` writes
-/// the bytes (from a copy, or read straight from a cache file).
+/// the bytes.
 pub fn place(
     module: &ModuleInfo,
     layout: Layout,
     text_len: usize,
     fill: impl FnOnce(&mut [u8]) -> std::io::Result<()>,
 ) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::place(text_len, &layout.relocs, fill)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// Place a block of code that `file` holds at `offset` (a page boundary), laid out as `layout`
+/// for `module` (see [`CodeMemory::map_file`], which asks `unchanged`).
+pub fn place_from_file(
+    module: &ModuleInfo,
+    layout: Layout,
+    file: &std::fs::File,
+    offset: u64,
+    text_len: usize,
+    unchanged: impl FnOnce() -> bool,
+) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::map_file(file, offset, text_len, &layout.relocs, unchanged)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// That `layout` fits `module` and a block of `text_len` bytes.
+fn check_layout(module: &ModuleInfo, layout: &Layout, text_len: usize) -> Result<(), CompileError> {
     let num_types = module.types.len();
     let fits = |off: u32, len: u32| (off as usize).checked_add(len as usize).is_some_and(|end| end <= text_len);
     if layout.funcs.len() != module.num_defined_funcs() as usize
@@ -371,7 +393,11 @@ pub fn place(
     {
         return Err(CompileError::Mismatch);
     }
-    let code = CodeMemory::place(text_len, &layout.relocs, fill)?;
+    Ok(())
+}
+
+fn compiled(module: &ModuleInfo, layout: Layout, code: CodeMemory) -> CompiledModule {
+    let num_types = module.types.len();
     let base = code.base();
     let funcs = (layout.funcs.iter().enumerate())
         .map(|(i, &(off, len))| FunctionCode {
@@ -381,14 +407,14 @@ pub fn place(
         })
         .collect();
     let tramp = |t: &[u32]| t.iter().map(|&off| base + off as usize).collect();
-    Ok(CompiledModule {
+    CompiledModule {
         offsets: VMOffsets::new(module),
         funcs,
         traps: layout.traps,
         array_trampolines: tramp(&layout.trampolines[..num_types]),
         host_trampolines: tramp(&layout.trampolines[num_types..]),
         code,
-    })
+    }
 }
 
 /// Compile and load `module`.

@@ -366,12 +366,12 @@ fn load_entry(entry: &File, record: &Record, configure: &mut dyn FnMut(&ModuleIn
         return None;
     }
     let text = header.text.clone();
-    let code =
-        cwali_codegen::place(&info, layout, text.len(), |buf| pread_exact(entry, buf, text.start as u64)).ok()?;
-    // Unchanged from the first look to the last: the code read is the code the record vouches for.
-    if Identity::of(entry).ok()? != record.entry {
-        return None;
-    }
+    // Unchanged from the first look until the code is this process's own copy: the code that
+    // runs is the code the record vouches for.
+    // Unchanged from the first look until the code is mapped: the code is the code the record
+    // vouches for (see `CodeMemory::map_file` for what a writer of the file could still do).
+    let unchanged = || Identity::of(entry).is_ok_and(|id| id == record.entry);
+    let code = cwali_codegen::place_from_file(&info, layout, entry, text.start as u64, text.len(), unchanged).ok()?;
     Some(Loaded { info, code, config })
 }
 
