@@ -322,20 +322,10 @@ impl Drop for CodeMemory {
 
 fn apply_relocs(bytes: &mut [u8], relocs: &[HostReloc]) -> Result<(), PlaceError> {
     let base = bytes.as_ptr() as u64;
-    let names = cranelift_module::default_libcall_names();
-    let mut found: Vec<(LibCall, u64)> = Vec::new();
     for r in relocs {
         let target = match r.target {
             HostTarget::Text(off) => base + u64::from(off),
-            HostTarget::LibCall(l) => match found.iter().find(|f| f.0 == l) {
-                Some(f) => f.1,
-                None => {
-                    let name = names(l);
-                    let addr = lookup_symbol(&name).ok_or(PlaceError::Symbol(name))?;
-                    found.push((l, addr));
-                    addr
-                }
-            },
+            HostTarget::LibCall(l) => libcall_address(l)?,
         };
         let value = target.wrapping_add_signed(r.addend);
         let at = r.offset as usize;
@@ -350,6 +340,62 @@ fn apply_relocs(bytes: &mut [u8], relocs: &[HostReloc]) -> Result<(), PlaceError
         }
     }
     Ok(())
+}
+
+/// The address of a Cranelift library routine: ours for the ones Rust provides (so they are
+/// there whether or not the binary links libm), otherwise the C function of that name.
+fn libcall_address(l: LibCall) -> Result<u64, PlaceError> {
+    extern "C" fn ceilf(x: f32) -> f32 {
+        x.ceil()
+    }
+    extern "C" fn ceil(x: f64) -> f64 {
+        x.ceil()
+    }
+    extern "C" fn floorf(x: f32) -> f32 {
+        x.floor()
+    }
+    extern "C" fn floor(x: f64) -> f64 {
+        x.floor()
+    }
+    extern "C" fn truncf(x: f32) -> f32 {
+        x.trunc()
+    }
+    extern "C" fn trunc(x: f64) -> f64 {
+        x.trunc()
+    }
+    extern "C" fn nearbyintf(x: f32) -> f32 {
+        x.round_ties_even()
+    }
+    extern "C" fn nearbyint(x: f64) -> f64 {
+        x.round_ties_even()
+    }
+    extern "C" fn fmaf(x: f32, y: f32, z: f32) -> f32 {
+        x.mul_add(y, z)
+    }
+    extern "C" fn fma(x: f64, y: f64, z: f64) -> f64 {
+        x.mul_add(y, z)
+    }
+    let addr = match l {
+        LibCall::CeilF32 => ceilf as *const () as usize,
+        LibCall::CeilF64 => ceil as *const () as usize,
+        LibCall::FloorF32 => floorf as *const () as usize,
+        LibCall::FloorF64 => floor as *const () as usize,
+        LibCall::TruncF32 => truncf as *const () as usize,
+        LibCall::TruncF64 => trunc as *const () as usize,
+        LibCall::NearestF32 => nearbyintf as *const () as usize,
+        LibCall::NearestF64 => nearbyint as *const () as usize,
+        LibCall::FmaF32 => fmaf as *const () as usize,
+        LibCall::FmaF64 => fma as *const () as usize,
+        LibCall::Memcpy => libc::memcpy as *const () as usize,
+        LibCall::Memset => libc::memset as *const () as usize,
+        LibCall::Memmove => libc::memmove as *const () as usize,
+        LibCall::Memcmp => libc::memcmp as *const () as usize,
+        other => {
+            let name = cranelift_module::default_libcall_names()(other);
+            return lookup_symbol(&name).ok_or(PlaceError::Symbol(name));
+        }
+    };
+    Ok(addr as u64)
 }
 
 /// The address of a C function of the running process.
@@ -438,9 +484,13 @@ mod tests {
         // SAFETY: the placed block is readable and `linked.text.len()` bytes long.
         let placed = unsafe { std::slice::from_raw_parts(code.base() as *const u8, code.len()) };
         let word = |at: usize| u64::from_le_bytes(placed[at..at + 8].try_into().unwrap());
-        assert_eq!(word(8), lookup_symbol("floorf").unwrap());
+        assert_eq!(word(8), libcall_address(LibCall::FloorF32).unwrap());
         assert_eq!(word(16), code.base() as u64 + 2);
-        assert_eq!(word(veneer + VENEER_ADDR), lookup_symbol("ceilf").unwrap());
+        let ceil = word(veneer + VENEER_ADDR);
+        assert_eq!(ceil, libcall_address(LibCall::CeilF32).unwrap());
+        // SAFETY: the address is our `ceilf`.
+        let ceil: extern "C" fn(f32) -> f32 = unsafe { std::mem::transmute(ceil as usize) };
+        assert_eq!(ceil(1.25), 2.0);
         assert_eq!(code.base() % PAGE, 0);
     }
 }
