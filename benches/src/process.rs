@@ -244,7 +244,9 @@ pub fn startup(opts: &Opts) -> Result<()> {
     }
     let sizes: Vec<String> = programs
         .iter()
-        .map(|p| format!("{} {:.2} MiB", p.name, std::fs::metadata(&p.wasm).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0))
+        .map(|p| {
+            format!("{} {:.2} MiB", p.name, std::fs::metadata(&p.wasm).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0)
+        })
         .collect();
     table.note(format!(
         "Median of {reps} interleaved runs (ratio: median of per-repetition ratios), each spawned by `native/spawn-probe.c`: wall time from \

@@ -149,9 +149,7 @@ fn patch_relative(text: &mut [u8], site: usize, kind: Kind, target: i64) -> Resu
     let read = |w: &[u8]| u32::from_le_bytes(w.try_into().unwrap());
     let delta = target - site as i64;
     let value: u32 = match kind {
-        Kind::X86PCRel4 | Kind::X86CallPCRel4 | Kind::X86CallPLTRel4 => {
-            i32::try_from(delta).map_err(|_| bad())? as u32
-        }
+        Kind::X86PCRel4 | Kind::X86CallPCRel4 | Kind::X86CallPLTRel4 => i32::try_from(delta).map_err(|_| bad())? as u32,
         Kind::Arm64Call => {
             let words = delta >> 2;
             if delta & 3 != 0 || !(-(1 << 25)..(1 << 25)).contains(&words) {
@@ -466,7 +464,12 @@ mod tests {
     #[test]
     fn host_calls_go_through_a_veneer_and_absolute_addresses_are_placed() {
         let relocs = vec![
-            crate::Reloc { offset: 1, kind: Kind::X86CallPLTRel4, target: RelocTarget::LibCall(LibCall::CeilF32), addend: -4 },
+            crate::Reloc {
+                offset: 1,
+                kind: Kind::X86CallPLTRel4,
+                target: RelocTarget::LibCall(LibCall::CeilF32),
+                addend: -4,
+            },
             crate::Reloc { offset: 8, kind: Kind::Abs8, target: RelocTarget::LibCall(LibCall::FloorF32), addend: 0 },
             crate::Reloc { offset: 16, kind: Kind::Abs8, target: RelocTarget::FuncOffset(0, 2), addend: 0 },
         ];

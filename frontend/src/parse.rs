@@ -45,7 +45,9 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
 pub fn parse_trusted(bytes: impl Into<Arc<[u8]>>) -> Result<ModuleInfo, Error> {
     let bytes: Arc<[u8]> = bytes.into();
     parse_with(&bytes, supported_features(), Check::Trust).map_err(|e| match e {
-        Failure::Parse(e) | Failure::Validate(e) => Error::Malformed { message: e.message().to_string(), offset: e.offset() },
+        Failure::Parse(e) | Failure::Validate(e) => {
+            Error::Malformed { message: e.message().to_string(), offset: e.offset() }
+        }
         Failure::Done(e) => e,
     })
 }
@@ -172,14 +174,14 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
             }
         } else {
             match validator.payload(&payload).valid_err()? {
-            ValidPayload::Func(to_validate, body) => {
-                let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
-                func_validator.validate(&body).valid_err()?;
-                allocs = func_validator.into_allocations();
-                info.bodies.push(body.range());
-            }
-            ValidPayload::End(_) => break,
-            ValidPayload::Ok | ValidPayload::Parser(_) => {}
+                ValidPayload::Func(to_validate, body) => {
+                    let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
+                    func_validator.validate(&body).valid_err()?;
+                    allocs = func_validator.into_allocations();
+                    info.bodies.push(body.range());
+                }
+                ValidPayload::End(_) => break,
+                ValidPayload::Ok | ValidPayload::Parser(_) => {}
             }
         }
         match payload {

@@ -171,9 +171,8 @@ impl Module {
         // `configure` decides by the module's imports: once asked, the answer holds.
         let mut configure = Some(configure);
         let mut decided: Option<Config> = None;
-        let mut configure = |info: &ModuleInfo| {
-            decided.get_or_insert_with(|| (configure.take().expect("asked once"))(info)).clone()
-        };
+        let mut configure =
+            |info: &ModuleInfo| decided.get_or_insert_with(|| (configure.take().expect("asked once"))(info)).clone();
         if let Some(cache) = &engine.cache
             && let Some(hit) = cache.lookup(path, engine.config(), &mut configure)
         {

@@ -234,7 +234,15 @@ impl CodeCache {
 
     /// Write the record for a module file whose identity was `id` before and after it was read,
     /// if it and the entry have settled (see the module doc). Writes nothing otherwise.
-    pub fn remember(&self, base: &Config, id: Identity, hash: [u8; 32], key: [u8; 32], entry: Identity, in_place: bool) {
+    pub fn remember(
+        &self,
+        base: &Config,
+        id: Identity,
+        hash: [u8; 32],
+        key: [u8; 32],
+        entry: Identity,
+        in_place: bool,
+    ) {
         if !self.entries {
             return;
         }
@@ -379,10 +387,7 @@ fn load_entry(entry: &File, record: &Record, configure: &mut dyn FnMut(&ModuleIn
 /// (and, with `forbidden` 0o077, read): `Ok(None)` if it does not exist, `Err` with the reason
 /// if it exists but cannot be trusted. Symbolic links are not followed.
 fn open_trusted(path: &Path, forbidden: u32) -> Result<Option<File>, String> {
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
+    let file = match std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -290,7 +290,11 @@ mod tests {
 
     #[test]
     fn register_lookup_unregister() {
-        let traps = vec![(0x110, TrapKind::MemoryOutOfBounds), (0x104, TrapKind::Unreachable), (0x3f, TrapKind::IntegerDivisionByZero)];
+        let traps = vec![
+            (0x110, TrapKind::MemoryOutOfBounds),
+            (0x104, TrapKind::Unreachable),
+            (0x3f, TrapKind::IntegerDivisionByZero),
+        ];
         let handle = register(A, vec![range(A + 0x100, A + 0x180, 7), range(A, A + 0x40, 3)], traps, module("m"));
         assert_eq!(lookup_trap(A + 0x104), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(A + 0x110), Some(TrapKind::MemoryOutOfBounds));
@@ -324,7 +328,8 @@ mod tests {
             vec![(0, TrapKind::Unreachable), (0x100, TrapKind::StackOverflow)],
             module("outer"),
         );
-        let inner = register(B + 0x20, vec![range(B + 0x20, B + 0x30, 0)], vec![(0, TrapKind::BadSignature)], module("inner"));
+        let inner =
+            register(B + 0x20, vec![range(B + 0x20, B + 0x30, 0)], vec![(0, TrapKind::BadSignature)], module("inner"));
         assert_eq!(lookup_trap(B), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), Some(TrapKind::StackOverflow));
