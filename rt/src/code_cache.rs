@@ -192,13 +192,13 @@ impl CodeCache {
             return None;
         }
         let id = Identity::of_path(path)?;
-        let file = File::open(path).ok()?;
         let settings = cache::settings_digest(base).ok()?;
         let record = self.read_record(&self.record_path(&settings, &id))?;
         if record.id != id {
             return None;
         }
-        let entry = if record.in_place { file } else { self.open_entry(&record.key)? };
+        // The module file itself is only opened when it is the code file.
+        let entry = if record.in_place { File::open(path).ok()? } else { self.open_entry(&record.key)? };
         let loaded = load_entry(&entry, &record, configure);
         if loaded.is_none() {
             tracing::debug!("code cache: the record for `{}` does not lead to a usable entry", path.display());
