@@ -7,8 +7,9 @@
 //! The translator ([`func_translator`]) walks one function's operators with an explicit value
 //! and control stack and emits Cranelift IR through `FunctionBuilder`. Everything it knows about
 //! the runtime comes from two places: the VMContext layout in [`vmoffsets`] and the builtin
-//! function table in [`builtins`]. Functions are compiled in parallel (rayon), then handed to
-//! `cranelift-jit` as finished bytes plus relocations.
+//! function table in [`builtins`]. Functions are compiled in parallel (rayon), then laid out in
+//! one block of code ([`link`]) that is placed in memory with one mapping and one protection
+//! change.
 //!
 //! Calling convention: every Wasm function uses Cranelift's `tail` convention (so `return_call`
 //! works everywhere) with the signature `(callee_vmctx, caller_vmctx, params...) -> results`.
@@ -26,8 +27,9 @@
 //! with its callee-saved registers, and longjmp writes it back before jumping, which makes the
 //! second return see exactly the state of the first (see `cwali_rt`'s `setjmp` module).
 //!
-//! Code cache ([`cache`]): [`compile_artifacts`] produces position-independent [`Artifacts`]
-//! (code, relocations, trap tables) that can be stored, and [`load`] places them in memory.
+//! Code cache ([`cache`]): [`compile_artifacts`] produces [`Artifacts`] (code, relocations, trap
+//! tables per function), [`link::link`] turns them into one position-independent block plus a
+//! [`link::Layout`], which the cache stores as they are, and [`place`] puts a block in memory.
 //!
 //! Debugging: with `CWALI_EMIT_CLIF=DIR` in the environment every compiled function's optimized
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
@@ -42,6 +44,7 @@ pub mod builtins;
 pub mod cache;
 mod func_translator;
 pub mod inline_syscall;
+pub mod link;
 mod ops_memory;
 mod ops_numeric;
 mod ops_table;
@@ -58,13 +61,13 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserExternalName, UserFuncName};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
+use cranelift_module::{FuncId, ModuleReloc, ModuleRelocTarget};
 use cwali_frontend::ModuleInfo;
 use rayon::prelude::*;
 
 pub use builtins::{Builtin, BuiltinType};
 pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver};
+pub use link::{CodeMemory, Layout, LinkedCode};
 pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
@@ -147,6 +150,10 @@ pub enum CompileError {
     Codegen { func: String, message: String },
     #[error("unsupported feature: {0}")]
     Unsupported(String),
+    #[error(transparent)]
+    Place(#[from] link::PlaceError),
+    #[error("compiled code does not match the module")]
+    Mismatch,
 }
 
 /// The machine code of one defined function.
@@ -156,25 +163,29 @@ pub struct FunctionCode {
     pub func_index: u32,
     pub ptr: usize,
     pub len: usize,
-    /// Trap sites: offset from `ptr` → trap kind, sorted by offset.
-    pub traps: Vec<(u32, TrapKind)>,
 }
 
 /// A compiled module: code that stays mapped as long as this value lives.
 pub struct CompiledModule {
-    _jit: JITModule,
+    code: CodeMemory,
     pub offsets: VMOffsets,
     /// Defined functions, in order (`funcs[i]` is function `num_imported_funcs + i`).
     pub funcs: Vec<FunctionCode>,
+    /// Trap sites of all defined functions: offset from [`CompiledModule::text`]'s start →
+    /// kind, sorted by offset.
+    pub traps: Vec<(u32, TrapKind)>,
     /// Per module type: the host-to-Wasm array trampoline.
     pub array_trampolines: Vec<usize>,
     /// Per module type: the Wasm-to-host trampoline.
     pub host_trampolines: Vec<usize>,
 }
 
-// The JIT module only holds finished, immutable code.
-unsafe impl Send for CompiledModule {}
-unsafe impl Sync for CompiledModule {}
+impl CompiledModule {
+    /// The module's block of code: start address and length.
+    pub fn text(&self) -> (usize, usize) {
+        (self.code.base(), self.code.len())
+    }
+}
 
 impl std::fmt::Debug for CompiledModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,12 +196,6 @@ impl std::fmt::Debug for CompiledModule {
 /// The host's Cranelift ISA with the settings cwali relies on.
 pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     isa(config, true)
-}
-
-/// The host's ISA without its CPU features, enough to place code already compiled for this host:
-/// it skips the feature detection and its `cpuid`s (several µs each in a VM).
-fn placement_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
-    isa(config, false)
 }
 
 fn isa(config: &Config, detect_cpu_features: bool) -> Result<OwnedTargetIsa, CompileError> {
@@ -358,67 +363,82 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
     Ok(Artifacts { funcs: funcs?, trampolines: trampolines? })
 }
 
-/// Place compiled code in executable memory.
-pub fn load(module: &ModuleInfo, artifacts: &Artifacts, config: &Config) -> Result<CompiledModule, CompileError> {
-    let isa = placement_isa(config)?;
-    let num_defined = module.num_defined_funcs() as usize;
-    let num_types = module.types.len();
-    if artifacts.funcs.len() != num_defined || artifacts.trampolines.len() != 2 * num_types {
-        return Err(CompileError::Isa("compiled code does not match the module".into()));
-    }
-    let all: Vec<&Artifact> = artifacts.funcs.iter().chain(&artifacts.trampolines).collect();
-    let builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    let mut jit = JITModule::new(builder);
-    let jit_err = |e: cranelift_module::ModuleError| CompileError::Isa(e.to_string());
-    // Function ids: defined functions first (id = defined index), then the trampolines. The
-    // declared signature is not used by code placed as bytes.
-    let signature = ir::Signature::new(isa.default_call_conv());
-    let mut ids = Vec::with_capacity(all.len());
-    for i in 0..all.len() {
-        let id = jit.declare_function(&format!("f{i}"), Linkage::Local, &signature).map_err(jit_err)?;
-        debug_assert_eq!(id.as_u32() as usize, i);
-        ids.push(id);
-    }
-    for (i, (f, &id)) in all.iter().zip(&ids).enumerate() {
-        let relocs = f
-            .relocs
-            .iter()
-            .map(|r| {
-                let name = match r.target {
-                    RelocTarget::Func(index) if (index as usize) < all.len() => ModuleRelocTarget::user(0, index),
-                    RelocTarget::LibCall(l) => ModuleRelocTarget::LibCall(l),
-                    RelocTarget::FuncOffset(_, off) => ModuleRelocTarget::FunctionOffset(ids[i], off),
-                    RelocTarget::Func(index) => {
-                        return Err(CompileError::Isa(format!("relocation to unknown function {index}")));
-                    }
-                };
-                Ok(ModuleReloc { offset: r.offset, kind: r.kind, name, addend: r.addend })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs).map_err(jit_err)?;
-    }
-    jit.finalize_definitions().map_err(jit_err)?;
+/// Place linked code in executable memory.
+pub fn load(module: &ModuleInfo, linked: LinkedCode) -> Result<CompiledModule, CompileError> {
+    let text = linked.text;
+    place(module, linked.layout, text.len(), |bytes| {
+        bytes.copy_from_slice(&text);
+        Ok(())
+    })
+}
 
-    let addr = |id: FuncId| jit.get_finalized_function(id) as usize;
-    let funcs: Vec<FunctionCode> = artifacts
-        .funcs
-        .iter()
-        .enumerate()
-        .map(|(i, f)| FunctionCode {
+/// Place a block of `text_len` bytes of code laid out as `layout` for `module`: `fill` writes
+/// the bytes.
+pub fn place(
+    module: &ModuleInfo,
+    layout: Layout,
+    text_len: usize,
+    fill: impl FnOnce(&mut [u8]) -> std::io::Result<()>,
+) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::place(text_len, &layout.relocs, fill)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// Place a block of code that `file` holds at `offset` (a page boundary), laid out as `layout`
+/// for `module` (see [`CodeMemory::map_file`], which asks `unchanged`).
+pub fn place_from_file(
+    module: &ModuleInfo,
+    layout: Layout,
+    file: &std::fs::File,
+    offset: u64,
+    text_len: usize,
+    unchanged: impl FnOnce() -> bool,
+) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::map_file(file, offset, text_len, &layout.relocs, unchanged)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// That `layout` fits `module` and a block of `text_len` bytes. (Trap sites need no check: the
+/// runtime only looks faulting addresses up in them.)
+fn check_layout(module: &ModuleInfo, layout: &Layout, text_len: usize) -> Result<(), CompileError> {
+    let num_types = module.types.len();
+    let fits = |off: u32, len: u32| (off as usize).checked_add(len as usize).is_some_and(|end| end <= text_len);
+    if layout.funcs.len() != module.num_defined_funcs() as usize
+        || layout.trampolines.len() != 2 * num_types
+        || !layout.funcs.iter().all(|&(off, len)| fits(off, len))
+        || !layout.trampolines.iter().all(|&off| fits(off, 1))
+    {
+        return Err(CompileError::Mismatch);
+    }
+    Ok(())
+}
+
+fn compiled(module: &ModuleInfo, layout: Layout, code: CodeMemory) -> CompiledModule {
+    let num_types = module.types.len();
+    let base = code.base();
+    let funcs = (layout.funcs.iter().enumerate())
+        .map(|(i, &(off, len))| FunctionCode {
             func_index: module.num_imported_funcs + i as u32,
-            ptr: addr(ids[i]),
-            len: f.bytes.len(),
-            traps: f.traps.clone(),
+            ptr: base + off as usize,
+            len: len as usize,
         })
         .collect();
-    let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();
-    let host_trampolines = (0..num_types).map(|t| addr(ids[num_defined + num_types + t])).collect();
-    Ok(CompiledModule { _jit: jit, offsets: VMOffsets::new(module), funcs, array_trampolines, host_trampolines })
+    let tramp = |t: &[u32]| t.iter().map(|&off| base + off as usize).collect();
+    CompiledModule {
+        offsets: VMOffsets::new(module),
+        funcs,
+        traps: layout.traps,
+        array_trampolines: tramp(&layout.trampolines[..num_types]),
+        host_trampolines: tramp(&layout.trampolines[num_types..]),
+        code,
+    }
 }
 
 /// Compile and load `module`.
 pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
-    load(module, &compile_artifacts(module, config)?, config)
+    load(module, link::link(&compile_artifacts(module, config)?)?)
 }
 
 /// The external name of a defined function (its JIT function id), for direct calls.

@@ -42,30 +42,29 @@ pub fn cache_dir() -> Option<PathBuf> {
         .or_else(|| env("HOME").map(|d| d.join(".cache").join("cwali")))
 }
 
+/// An engine with the code cache, or (`cache` false) only with this user's key from the cache
+/// directory, which authenticates code files from `cwali compile`.
 fn engine(config: Config, cache: bool) -> Engine {
     let engine = Engine::new(config);
     match cache_dir() {
         Some(dir) if cache => engine.with_cache_dir(dir),
-        _ => engine,
+        Some(dir) => engine.with_key_dir(dir),
+        None => engine,
     }
 }
 
-/// The module a file holds: the module itself, or the one inside a code file.
-fn module_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
-    if cwali_rt::is_code(bytes) {
-        let (_, module, _) = cwali_codegen::cache::deserialize(bytes).map_err(|e| anyhow!("{e}"))?;
-        return Ok(module.into());
-    }
-    Ok(bytes.into())
-}
-
-/// `cwali compile`: write `module` compiled for this host to `output`.
+/// `cwali compile`: write `module` compiled for this host to `output`, authenticated with this
+/// user's key (a code file runs as it is only for the user who made it; see `cwali_rt::Engine::precompile`).
 pub fn compile_to_file(module: &Path, output: &Path, config: Config) -> Result<()> {
     let bytes = load_wasm_bytes(module)?;
     let info = cwali_frontend::parse(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
     let config = if is_wali_program(&info) { cwali_wali_abi::host::engine_config(config, false) } else { config };
-    let code =
-        Engine::new(config).precompile(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
+    let engine = Engine::new(config);
+    let engine = match cache_dir() {
+        Some(dir) => engine.with_cache_dir(dir),
+        None => engine,
+    };
+    let code = engine.precompile(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
     std::fs::write(output, code).with_context(|| format!("failed to write `{}`", output.display()))
 }
 
@@ -110,25 +109,32 @@ fn one_line(message: &str) -> String {
 /// `_start`). A Wasm trap is in the returned error's chain; find it with [`trap_in`].
 pub fn run(opts: &RunOptions) -> Result<Vec<Val>> {
     let path = opts.module.display();
-    let bytes = load_wasm_bytes(&opts.module)?;
-    let info = cwali_frontend::parse(&module_bytes(&bytes)?).with_context(|| format!("failed to load `{path}`"))?;
-    let is_wali = is_wali_program(&info);
-    let config = if is_wali {
-        // Namespaces first, while cwali has no other thread (see `confine`).
-        opts.wali.confine.enter_namespaces().map_err(|e| anyhow!("{e}"))?;
-        cwali_wali_abi::host::prepare_process();
-        cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
-    } else {
-        opts.config.clone()
+    // Confinement's namespaces first, while cwali has no other thread (see `confine`). A
+    // confined guest may be able to write the code cache: its code is copied, never mapped, so a
+    // later write cannot reach code that runs.
+    let confine = &opts.wali.confine;
+    let inherited = cwali_wali_abi::host::confine::state();
+    if confine.is_active() || inherited.any() {
+        confine.enter_namespaces().map_err(|e| anyhow!("{e}"))?;
+        cwali_codegen::link::copy_cached_code();
+    }
+    // WALI programs get the WALI host's settings (intrinsics, safepoints), and the process its
+    // signal mask before any compiler thread starts (the threads inherit it).
+    let configure = |info: &ModuleInfo| match is_wali_program(info) {
+        true => {
+            cwali_wali_abi::host::prepare_process();
+            cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
+        }
+        false => opts.config.clone(),
     };
+    // A module file seen before is loaded from the code cache by its record, without reading it.
+    let read = || load_wasm_bytes(&opts.module);
     // A cwali exec'd by a guest with a confined file system cannot reach the code cache (and
     // must not: the guest could write to it).
-    let engine = engine(config, opts.cache && !(is_wali && cwali_wali_abi::host::confine::state().fs));
-    // A plain module is compiled from the parse above; a code file is loaded as what it is.
-    let module =
-        if cwali_rt::is_code(&bytes) { Module::new(&engine, &bytes) } else { Module::from_info(&engine, info) }
-            .with_context(|| format!("failed to load `{path}`"))?;
-    if is_wali {
+    let cache = opts.cache && !inherited.fs;
+    let (engine, module) = Module::from_file(&engine(opts.config.clone(), cache), &opts.module, read, configure)
+        .with_context(|| format!("failed to load `{path}`"))?;
+    if is_wali_program(module.info()) {
         run_wali(&engine, &module, opts);
     }
     if let Some(import) = module.info().imports.first() {

@@ -18,12 +18,12 @@ mod consts;
 mod parse;
 
 pub use consts::{ConstExpr, ConstOp};
-pub use parse::parse;
+pub use parse::{parse, parse_trusted, strip_code};
 pub use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why a module was refused.
 #[derive(Debug, thiserror::Error)]
@@ -158,10 +158,21 @@ pub struct ModuleInfo {
     pub start: Option<FuncIndex>,
     pub elements: Vec<ElementSegment>,
     pub data: Vec<DataSegment>,
-    /// Function names from the name section.
-    pub func_names: HashMap<FuncIndex, String>,
-    /// The name the module gives itself in the name section, if any.
-    pub module_name: Option<String>,
+    /// The name section, read the first time a name is asked for.
+    names: Names,
+}
+
+/// Where the name section is, and what it says once read.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    section: Option<Range<usize>>,
+    read: OnceLock<(HashMap<FuncIndex, String>, Option<String>)>,
+}
+
+impl Names {
+    fn new(section: Range<usize>) -> Names {
+        Names { section: Some(section), read: OnceLock::new() }
+    }
 }
 
 impl ModuleInfo {
@@ -196,13 +207,25 @@ impl ModuleInfo {
     /// A readable name for a function: its name-section name, else an export name, else
     /// `wasm-function[N]`.
     pub fn func_name(&self, func: FuncIndex) -> String {
-        if let Some(name) = self.func_names.get(&func) {
+        if let Some(name) = self.names().0.get(&func) {
             return name.clone();
         }
         match self.exports.iter().find(|e| e.kind == ExportKind::Func(func)) {
             Some(e) => e.name.clone(),
             None => format!("wasm-function[{func}]"),
         }
+    }
+
+    /// The name the module gives itself in the name section, if any.
+    pub fn module_name(&self) -> Option<&str> {
+        self.names().1.as_deref()
+    }
+
+    fn names(&self) -> &(HashMap<FuncIndex, String>, Option<String>) {
+        self.names.read.get_or_init(|| match &self.names.section {
+            Some(range) => parse::read_names(&self.bytes[range.clone()], range.start),
+            None => Default::default(),
+        })
     }
 
     /// The imports of functions, in function index order.

@@ -4,7 +4,8 @@
 //! without allocating or locking, on any thread, while other threads register and drop modules.
 //! So readers never lock:
 //!
-//! - One registration (a module's functions) is an immutable, sorted [`SigRanges`] on the heap.
+//! - One registration (a module's block of code: its functions and one sorted table of trap
+//!   sites) is an immutable [`SigRanges`] on the heap.
 //! - The set of registrations is an immutable *snapshot* (sorted by start address, one small
 //!   entry per registration) behind a global `AtomicPtr`. Writers build a new snapshot under a
 //!   `Mutex` and swap it in.
@@ -22,13 +23,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use cwali_codegen::TrapKind;
 
-/// One compiled function's code range and its trap sites (offsets relative to `start`, sorted).
+/// One compiled function's code range.
+#[derive(Clone, Copy)]
 pub struct CodeRange {
     pub start: usize,
     pub end: usize,
-    pub traps: Vec<(u32, TrapKind)>,
     pub func_index: u32,
-    pub module: Arc<dyn Any + Send + Sync>,
 }
 
 impl std::fmt::Debug for CodeRange {
@@ -36,7 +36,6 @@ impl std::fmt::Debug for CodeRange {
         f.debug_struct("CodeRange")
             .field("start", &format_args!("{:#x}", self.start))
             .field("end", &format_args!("{:#x}", self.end))
-            .field("traps", &self.traps.len())
             .field("func_index", &self.func_index)
             .finish()
     }
@@ -57,35 +56,44 @@ impl Drop for RegistrationHandle {
     }
 }
 
-/// Registers the functions of one piece of code. The ranges must not overlap one another
-/// (different registrations may interleave). The code must stay mapped while the handle lives.
-pub fn register(mut ranges: Vec<CodeRange>) -> RegistrationHandle {
+/// Registers the functions of one block of code starting at `base`, its trap sites (offsets
+/// from `base` → kind) and the module handle [`lookup_frame`] returns for them. The ranges must
+/// not overlap one another (different registrations may interleave). The code must stay mapped
+/// while the handle lives.
+pub fn register(
+    base: usize,
+    mut ranges: Vec<CodeRange>,
+    mut traps: Vec<(u32, TrapKind)>,
+    module: Arc<dyn Any + Send + Sync>,
+) -> RegistrationHandle {
     ranges.retain(|r| r.end > r.start);
     if ranges.is_empty() {
         return RegistrationHandle { id: None };
     }
-    ranges.sort_unstable_by_key(|r| r.start);
+    // Code laid out by `cwali_codegen::link` comes sorted: these are linear checks then.
+    if !ranges.is_sorted_by_key(|r| r.start) {
+        ranges.sort_unstable_by_key(|r| r.start);
+    }
     for pair in ranges.windows(2) {
         assert!(pair[0].end <= pair[1].start, "overlapping code ranges: {:?} and {:?}", pair[0], pair[1]);
     }
-    for r in &mut ranges {
-        r.traps.sort_unstable_by_key(|t| t.0);
+    if !traps.is_sorted_by_key(|t| t.0) {
+        traps.sort_unstable_by_key(|t| t.0);
     }
 
     let sig = Box::new(SigRanges {
         start: ranges[0].start,
         end: ranges.last().unwrap().end,
-        funcs: ranges
-            .iter()
-            .map(|r| SigFunc { start: r.start, end: r.end, traps: r.traps.clone().into_boxed_slice() })
-            .collect(),
+        base,
+        funcs: ranges.iter().map(|r| (r.start, r.end)).collect(),
+        traps: traps.into_boxed_slice(),
     });
-    let frames = ranges.into_iter().map(|r| (r.start, r.end, r.func_index, r.module)).collect();
+    let frames = ranges.iter().map(|r| r.func_index).collect();
 
     let mut state = lock_state();
     let id = state.next_id;
     state.next_id += 1;
-    state.live.push(Registration { id, sig: Box::into_raw(sig), frames });
+    state.live.push(Registration { id, sig: Box::into_raw(sig), frames, module });
     state.publish();
     tracing::trace!(id, "registered code");
     RegistrationHandle { id: Some(id) }
@@ -97,8 +105,8 @@ fn unregister(id: u64) {
         return;
     };
     let reg = state.live.swap_remove(pos);
-    // The module handles are not visible to signal handlers; drop them now.
-    drop(reg.frames);
+    // The module handle is not visible to signal handlers; drop it now.
+    drop(reg.module);
     state.retired_ranges.push(reg.sig);
     state.publish();
     tracing::trace!(id, "unregistered code");
@@ -107,10 +115,10 @@ fn unregister(id: u64) {
 /// Async-signal-safe: no allocation, no locks. `Some(kind)` if `pc` is exactly a recorded trap site.
 pub fn lookup_trap(pc: usize) -> Option<TrapKind> {
     with_snapshot(None, |snapshot| {
-        let func = snapshot.find(pc)?;
-        let offset = u32::try_from(pc - func.start).ok()?;
-        let i = func.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
-        Some(func.traps[i].1)
+        let (ranges, _) = snapshot.find(pc)?;
+        let offset = u32::try_from(pc.checked_sub(ranges.base)?).ok()?;
+        let i = ranges.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
+        Some(ranges.traps[i].1)
     })
 }
 
@@ -125,33 +133,30 @@ pub fn is_wasm_pc(pc: usize) -> bool {
 pub fn lookup_frame(pc: usize) -> Option<(u32, Arc<dyn Any + Send + Sync>)> {
     let state = lock_state();
     state.live.iter().find_map(|reg| {
-        let i = reg.frames.partition_point(|f| f.0 <= pc).checked_sub(1)?;
-        let (_, end, func_index, module) = &reg.frames[i];
-        (pc < *end).then(|| (*func_index, module.clone()))
+        // SAFETY: live ranges are valid until retired, which takes the lock we hold.
+        let i = unsafe { &*reg.sig }.find(pc)?;
+        Some((reg.frames[i], reg.module.clone()))
     })
 }
 
-/// What the signal handler may look at of one registration: functions sorted by start.
+/// What the signal handler may look at of one registration: functions (start, end) sorted by
+/// start, and trap sites as offsets from `base`, sorted.
 struct SigRanges {
     start: usize,
     end: usize,
-    funcs: Box<[SigFunc]>,
-}
-
-struct SigFunc {
-    start: usize,
-    end: usize,
+    base: usize,
+    funcs: Box<[(usize, usize)]>,
     traps: Box<[(u32, TrapKind)]>,
 }
 
 impl SigRanges {
-    fn find(&self, pc: usize) -> Option<&SigFunc> {
+    /// The index of the function containing `pc`.
+    fn find(&self, pc: usize) -> Option<usize> {
         if pc < self.start || pc >= self.end {
             return None;
         }
-        let i = self.funcs.partition_point(|f| f.start <= pc).checked_sub(1)?;
-        let func = &self.funcs[i];
-        (pc < func.end).then_some(func)
+        let i = self.funcs.partition_point(|f| f.0 <= pc).checked_sub(1)?;
+        (pc < self.funcs[i].1).then_some(i)
     }
 }
 
@@ -170,7 +175,8 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn find(&self, pc: usize) -> Option<&SigFunc> {
+    /// The registration and function index containing `pc`.
+    fn find(&self, pc: usize) -> Option<(&SigRanges, usize)> {
         let mut i = self.entries.partition_point(|e| e.start <= pc);
         while i > 0 {
             i -= 1;
@@ -179,8 +185,9 @@ impl Snapshot {
                 return None;
             }
             // SAFETY: ranges referenced by a snapshot outlive every reader of it (module doc).
-            if let Some(func) = unsafe { &*entry.ranges }.find(pc) {
-                return Some(func);
+            let ranges = unsafe { &*entry.ranges };
+            if let Some(func) = ranges.find(pc) {
+                return Some((ranges, func));
             }
         }
         None
@@ -206,8 +213,9 @@ fn with_snapshot<R>(default: R, f: impl FnOnce(&Snapshot) -> R) -> R {
 struct Registration {
     id: u64,
     sig: *mut SigRanges,
-    /// (start, end, func_index, module), sorted by start.
-    frames: Vec<(usize, usize, u32, Arc<dyn Any + Send + Sync>)>,
+    /// The function index of each of `sig`'s functions.
+    frames: Box<[u32]>,
+    module: Arc<dyn Any + Send + Sync>,
 }
 
 struct State {
@@ -268,8 +276,12 @@ impl State {
 mod tests {
     use super::*;
 
-    fn range(start: usize, end: usize, traps: Vec<(u32, TrapKind)>, func_index: u32) -> CodeRange {
-        CodeRange { start, end, traps, func_index, module: Arc::new(format!("module@{start:#x}")) }
+    fn range(start: usize, end: usize, func_index: u32) -> CodeRange {
+        CodeRange { start, end, func_index }
+    }
+
+    fn module(name: &str) -> Arc<dyn Any + Send + Sync> {
+        Arc::new(name.to_string())
     }
 
     // Fake addresses far from anything mapped, distinct per test (tests run in parallel and
@@ -278,10 +290,12 @@ mod tests {
 
     #[test]
     fn register_lookup_unregister() {
-        let handle = register(vec![
-            range(A + 0x100, A + 0x180, vec![(0x10, TrapKind::MemoryOutOfBounds), (0x4, TrapKind::Unreachable)], 7),
-            range(A, A + 0x40, vec![(0x3f, TrapKind::IntegerDivisionByZero)], 3),
-        ]);
+        let traps = vec![
+            (0x110, TrapKind::MemoryOutOfBounds),
+            (0x104, TrapKind::Unreachable),
+            (0x3f, TrapKind::IntegerDivisionByZero),
+        ];
+        let handle = register(A, vec![range(A + 0x100, A + 0x180, 7), range(A, A + 0x40, 3)], traps, module("m"));
         assert_eq!(lookup_trap(A + 0x104), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(A + 0x110), Some(TrapKind::MemoryOutOfBounds));
         assert_eq!(lookup_trap(A + 0x3f), Some(TrapKind::IntegerDivisionByZero));
@@ -293,9 +307,9 @@ mod tests {
         assert!(!is_wasm_pc(A + 0x180));
         assert!(!is_wasm_pc(A - 1));
 
-        let (func, module) = lookup_frame(A + 0x120).unwrap();
+        let (func, m) = lookup_frame(A + 0x120).unwrap();
         assert_eq!(func, 7);
-        assert_eq!(module.downcast_ref::<String>().unwrap(), &format!("module@{:#x}", A + 0x100));
+        assert_eq!(m.downcast_ref::<String>().unwrap(), "m");
         assert_eq!(lookup_frame(A + 0x3f).unwrap().0, 3);
         assert!(lookup_frame(A + 0x80).is_none());
 
@@ -308,15 +322,19 @@ mod tests {
     #[test]
     fn interleaved_registrations() {
         const B: usize = A + 0x10_0000;
-        let outer = register(vec![
-            range(B, B + 0x10, vec![(0, TrapKind::Unreachable)], 0),
-            range(B + 0x100, B + 0x110, vec![(0, TrapKind::StackOverflow)], 1),
-        ]);
-        let inner = register(vec![range(B + 0x20, B + 0x30, vec![(0, TrapKind::BadSignature)], 0)]);
+        let outer = register(
+            B,
+            vec![range(B, B + 0x10, 0), range(B + 0x100, B + 0x110, 1)],
+            vec![(0, TrapKind::Unreachable), (0x100, TrapKind::StackOverflow)],
+            module("outer"),
+        );
+        let inner =
+            register(B + 0x20, vec![range(B + 0x20, B + 0x30, 0)], vec![(0, TrapKind::BadSignature)], module("inner"));
         assert_eq!(lookup_trap(B), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), Some(TrapKind::StackOverflow));
         assert!(!is_wasm_pc(B + 0x40));
+        assert_eq!(lookup_frame(B + 0x24).unwrap().1.downcast_ref::<String>().unwrap(), "inner");
         drop(outer);
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), None);
@@ -328,8 +346,7 @@ mod tests {
     fn module_handles_are_released_on_unregister() {
         const C: usize = A + 0x20_0000;
         let module: Arc<dyn Any + Send + Sync> = Arc::new(1u32);
-        let handle =
-            register(vec![CodeRange { start: C, end: C + 8, traps: vec![], func_index: 0, module: module.clone() }]);
+        let handle = register(C, vec![range(C, C + 8, 0)], vec![], module.clone());
         assert_eq!(Arc::strong_count(&module), 2);
         drop(handle);
         assert_eq!(Arc::strong_count(&module), 1);
@@ -337,7 +354,7 @@ mod tests {
 
     #[test]
     fn empty_registration() {
-        let handle = register(Vec::new());
+        let handle = register(A, Vec::new(), Vec::new(), module("empty"));
         drop(handle);
     }
 }

@@ -657,13 +657,8 @@ mod tests {
                     std::ptr::copy_nonoverlapping(bytes.as_ptr(), base.add(*offset), bytes.len());
                 }
                 assert_eq!(libc::mprotect(base.cast(), 4096, libc::PROT_READ | libc::PROT_EXEC), 0);
-                let registration = register(vec![CodeRange {
-                    start: base as usize,
-                    end: base as usize + 4096,
-                    traps,
-                    func_index: 0,
-                    module: Arc::new(()),
-                }]);
+                let range = CodeRange { start: base as usize, end: base as usize + 4096, func_index: 0 };
+                let registration = register(base as usize, vec![range], traps, Arc::new(()));
                 CodePage { base, _registration: registration }
             }
         }
