@@ -18,9 +18,15 @@ for src in libc/*.c; do
         for w in "$@"; do [ "$w" = "$name" ] && keep=1; done
         [ $keep = 1 ] || continue
     fi
+    # Returning from main must mean exit(): see libc-support/exit_on_return.c.
     # -O2 like a release build; -g0 keeps the committed files small (the name section stays,
     # so traps still show function names).
-    $WCC -O2 -g0 -Wall -Wno-unused-function -o "wasm-libc/$name.wasm" "$src"
+    $WCC -O2 -g0 -Wall -Wno-unused-function -o "wasm-libc/$name.wasm" "$src" \
+        libc-support/exit_on_return.c -Wl,--wrap=__main_void
+    # stdio_exit once more with wali-musl's own start-up, to keep what it does visible.
+    if [ "$name" = stdio_exit ]; then
+        $WCC -O2 -g0 -Wall -o "wasm-libc/stdio_exit_unpatched.wasm" "$src"
+    fi
     built=$((built + 1))
 done
 echo "built $built libc guests into $(pwd)/wasm-libc"

@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
     ssize_t g1 = getrandom(r1, sizeof r1, 0);
     ssize_t g2 = getrandom(r2, sizeof r2, GRND_NONBLOCK);
     printf("getrandom=%zd %zd differ=%d\n", g1, g2, memcmp(r1, r2, sizeof r1) != 0);
-    unsigned char big[100000];
+    static unsigned char big[100000]; /* static: the wasm shadow stack is 64 KiB by default */
     ssize_t gb = getrandom(big, sizeof big, 0);
     int zeros = 0;
     for (size_t i = 0; i < sizeof big; i++) zeros += big[i] == 0;

@@ -1,5 +1,10 @@
-/* Signals through the libc: sigaction with SA_SIGINFO, SA_RESTART against SA_INTERRUPT-less
- * reads, sigaltstack, per-thread masks, sigpending/sigsuspend, alarm, setitimer, SIGCHLD. */
+/* Signals through the libc, one part per argument:
+ *   signals basic    sigaction, masks and sigpending, SA_RESTART or EINTR, setitimer and alarm,
+ *                    per-thread masks, sigsuspend, SIGCHLD, SIG_IGN, death by SIGTERM
+ *   signals siginfo  what an SA_SIGINFO handler is told: si_code/si_pid for kill, raise, sigqueue
+ *                    (with its value) and SIGCHLD (CLD_EXITED and the status)
+ *   signals altstack sigaltstack and an SA_ONSTACK handler running on it
+ *   signals itimer   getitimer of an armed timer */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,9 +68,79 @@ static void chld_handler(int sig, siginfo_t *si, void *ctx) {
     got_value = si->si_status;
 }
 
+static void chld_plain(int sig) {
+    (void)sig;
+    chld_hits++;
+}
+
 static int pipe_fds[2];
 
-int main(void) {
+static int siginfo_part(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = info_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, NULL);
+    kill(getpid(), SIGUSR1);
+    printf("kill: signo=%d code=%s pid ok=%d\n", got_signo, got_code == SI_USER ? "SI_USER" : "?", got_pid_ok);
+    raise(SIGUSR1);
+    printf("raise: hits=%d code=%s\n", hits, got_code == SI_TKILL ? "SI_TKILL" : "?");
+    union sigval v = {.sival_int = 1234};
+    int q = sigqueue(getpid(), SIGUSR1, v);
+    printf("sigqueue=%d: hits=%d code=%s value=%d\n", q, hits, got_code == SI_QUEUE ? "SI_QUEUE" : "?", got_value);
+
+    struct sigaction ch;
+    memset(&ch, 0, sizeof ch);
+    ch.sa_sigaction = chld_handler;
+    ch.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(SIGCHLD, &ch, NULL);
+    fflush(stdout);
+    pid_t kid = fork();
+    if (kid == 0) _exit(42);
+    int st;
+    while (waitpid(kid, &st, 0) < 0 && errno == EINTR) {
+    }
+    for (int i = 0; i < 1000 && !chld_hits; i++) usleep(1000);
+    printf("SIGCHLD hits=%d code=%s status=%d\n", chld_hits, got_code == CLD_EXITED ? "CLD_EXITED" : "?", got_value);
+    return 0;
+}
+
+static int altstack_part(void) {
+    alt_size = 64 * 1024;
+    alt_base = malloc(alt_size);
+    stack_t ss = {.ss_sp = alt_base, .ss_size = alt_size, .ss_flags = 0};
+    printf("sigaltstack=%d\n", sigaltstack(&ss, NULL));
+    struct sigaction onstack;
+    memset(&onstack, 0, sizeof onstack);
+    onstack.sa_handler = alt_handler;
+    onstack.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR2, &onstack, NULL);
+    raise(SIGUSR2);
+    printf("handler on alt stack=%d SS_ONSTACK inside=%d\n", on_alt, !!(ss_flags_inside & SS_ONSTACK));
+    stack_t now;
+    sigaltstack(NULL, &now);
+    printf("after: flags=%d size=%zu\n", now.ss_flags, now.ss_size);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, NULL);
+    return 0;
+}
+
+static int itimer_part(void) {
+    struct sigaction al;
+    memset(&al, 0, sizeof al);
+    al.sa_handler = plain_handler;
+    sigaction(SIGALRM, &al, NULL);
+    struct itimerval it = {{0, 0}, {5, 0}}, cur;
+    setitimer(ITIMER_REAL, &it, NULL);
+    int r = getitimer(ITIMER_REAL, &cur);
+    printf("getitimer=%d armed for 4-5 s=%d\n", r, cur.it_value.tv_sec == 4 || (cur.it_value.tv_sec == 5 && cur.it_value.tv_usec == 0));
+    struct itimerval off = {{0, 0}, {0, 0}}, old;
+    setitimer(ITIMER_REAL, &off, &old);
+    printf("setitimer returns the old value=%d\n", old.it_value.tv_sec == 4);
+    return 0;
+}
+
+static int basic_part(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = info_handler;
@@ -74,12 +149,8 @@ int main(void) {
     sigaction(SIGUSR1, &sa, NULL);
 
     kill(getpid(), SIGUSR1);
-    printf("kill: signo=%d code=%s pid ok=%d\n", got_signo, got_code == SI_USER ? "SI_USER" : "?", got_pid_ok);
-    union sigval v = {.sival_int = 1234};
-    sigqueue(getpid(), SIGUSR1, v);
-    printf("sigqueue: code=%s value=%d\n", got_code == SI_QUEUE ? "SI_QUEUE" : "?", got_value);
     raise(SIGUSR1);
-    printf("raise: hits=%d code=%s\n", hits, got_code == SI_TKILL ? "SI_TKILL" : got_code == SI_USER ? "SI_USER" : "?");
+    printf("kill and raise: signo=%d hits=%d\n", got_signo, hits);
 
     struct sigaction old;
     sigaction(SIGUSR1, NULL, &old);
@@ -135,33 +206,13 @@ int main(void) {
     al.sa_handler = plain_handler;
     sigaction(SIGALRM, &al, NULL);
     hits = 0;
-    struct itimerval it = {{0, 10000}, {0, 10000}}, cur;
+    struct itimerval it = {{0, 10000}, {0, 10000}};
     setitimer(ITIMER_REAL, &it, NULL);
-    getitimer(ITIMER_REAL, &cur);
-    printf("itimer armed=%d\n", cur.it_value.tv_sec != 0 || cur.it_value.tv_usec != 0);
     while (hits < 3) pause();
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
     printf("periodic itimer hits>=3: %d\n", hits >= 3);
     printf("alarm(0) with none pending=%u\n", alarm(0));
-
-    /* sigaltstack: SA_ONSTACK handlers run on the alternate stack. */
-    alt_size = 64 * 1024;
-    alt_base = malloc(alt_size);
-    stack_t ss = {.ss_sp = alt_base, .ss_size = alt_size, .ss_flags = 0};
-    printf("sigaltstack=%d\n", sigaltstack(&ss, NULL));
-    struct sigaction onstack;
-    memset(&onstack, 0, sizeof onstack);
-    onstack.sa_handler = alt_handler;
-    onstack.sa_flags = SA_ONSTACK;
-    sigaction(SIGUSR2, &onstack, NULL);
-    raise(SIGUSR2);
-    printf("handler on alt stack=%d SS_ONSTACK inside=%d\n", on_alt, !!(ss_flags_inside & SS_ONSTACK));
-    stack_t now;
-    sigaltstack(NULL, &now);
-    printf("after: flags=%d size=%zu\n", now.ss_flags, now.ss_size);
-    ss.ss_flags = SS_DISABLE;
-    sigaltstack(&ss, NULL);
 
     /* Per-thread masks: main blocks SIGUSR2, a thread does not; a process-wide SIGUSR2 runs its
      * handler on that thread. */
@@ -198,16 +249,15 @@ int main(void) {
     sigset_t none;
     sigemptyset(&none);
     int sr = sigsuspend(&none);
-    printf("sigsuspend=%d errno=%s hits=%d from child=%d\n", sr, errno == EINTR ? "EINTR" : "?", hits,
-           got_code == SI_USER);
+    printf("sigsuspend=%d errno=%s hits=%d\n", sr, errno == EINTR ? "EINTR" : "?", hits);
     waitpid(sender, NULL, 0);
     pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 
-    /* SIGCHLD with SA_SIGINFO: code CLD_EXITED and the exit status. */
+    /* SIGCHLD arrives when a child exits. */
     struct sigaction ch;
     memset(&ch, 0, sizeof ch);
-    ch.sa_sigaction = chld_handler;
-    ch.sa_flags = SA_SIGINFO | SA_RESTART;
+    ch.sa_handler = chld_plain;
+    ch.sa_flags = SA_RESTART;
     sigaction(SIGCHLD, &ch, NULL);
     pid_t kid = fork();
     if (kid == 0) _exit(42);
@@ -215,10 +265,9 @@ int main(void) {
     while (waitpid(kid, &st, 0) < 0 && errno == EINTR) {
     }
     for (int i = 0; i < 1000 && !chld_hits; i++) usleep(1000);
-    printf("SIGCHLD hits=%d code=%s status=%d wait status=%d\n", chld_hits, got_code == CLD_EXITED ? "CLD_EXITED" : "?",
-           got_value, WEXITSTATUS(st));
+    printf("SIGCHLD hits=%d wait status=%d\n", chld_hits, WEXITSTATUS(st));
 
-    /* SIG_IGN for SIGCHLD with SA_NOCLDWAIT style: ignored signals are not delivered. */
+    /* Ignored signals are not delivered. */
     signal(SIGUSR1, SIG_IGN);
     hits = 0;
     raise(SIGUSR1);
@@ -230,4 +279,12 @@ int main(void) {
     raise(SIGTERM);
     printf("not reached\n");
     return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *part = argc > 1 ? argv[1] : "basic";
+    if (!strcmp(part, "siginfo")) return siginfo_part();
+    if (!strcmp(part, "altstack")) return altstack_part();
+    if (!strcmp(part, "itimer")) return itimer_part();
+    return basic_part();
 }

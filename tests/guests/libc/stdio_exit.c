@@ -94,6 +94,8 @@ int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "return";
     if (!strcmp(mode, "modes")) return modes();
     if (!strcmp(mode, "atexit")) atexit(bye);
+    /* Fully buffered whatever stdout is (glibc and musl differ on when a pipe's first line goes). */
+    setvbuf(stdout, NULL, _IOFBF, 4096);
     printf("unflushed line one\nunflushed tail without newline");
     fprintf(stderr, "stderr is unbuffered\n");
     if (!strcmp(mode, "exit")) exit(3);

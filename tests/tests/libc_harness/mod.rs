@@ -54,7 +54,9 @@ pub fn native(name: &str) -> PathBuf {
 /// How to run one libc guest.
 #[derive(Clone)]
 pub struct Case {
+    /// The C source `libc/NAME.c` (and, unless `wasm_name` says otherwise, `wasm-libc/NAME.wasm`).
     pub name: &'static str,
+    pub wasm_name: &'static str,
     pub args: Vec<String>,
     /// The whole environment of the program (both builds get exactly this).
     pub env: Vec<(String, String)>,
@@ -68,6 +70,7 @@ impl Case {
     pub fn new(name: &'static str) -> Case {
         Case {
             name,
+            wasm_name: name,
             args: Vec::new(),
             env: vec![("PATH".into(), "/usr/bin:/bin".into())],
             stdin: Vec::new(),
@@ -155,9 +158,9 @@ pub fn run_cwali(case: &Case, opts: &[&str]) -> Ran {
     for (k, v) in &case.env {
         cmd.arg("--env").arg(format!("{k}={v}"));
     }
-    cmd.arg(wasm(case.name));
+    cmd.arg(wasm(case.wasm_name));
     if case.self_arg {
-        cmd.arg(wasm(case.name));
+        cmd.arg(wasm(case.wasm_name));
     }
     // cwali itself gets a clean environment too, so nothing leaks in by accident.
     cmd.args(&case.args).env_clear().env("PATH", "/usr/bin:/bin");
@@ -173,7 +176,13 @@ fn show(r: &Ran) -> String {
         }
         err = format!("...{}", &err[cut..]);
     }
-    format!("ending {:?}\n--- stdout ---\n{}--- stderr (tail) ---\n{}\n--- files ---\n{:?}", r.ending, r.stdout, err, r.files.keys())
+    format!(
+        "ending {:?}\n--- stdout ---\n{}--- stderr (tail) ---\n{}\n--- files ---\n{:?}",
+        r.ending,
+        r.stdout,
+        err,
+        r.files.keys()
+    )
 }
 
 /// Native vs cwali (inline syscalls) vs cwali (host path): same ending, stdout and files.
