@@ -1,5 +1,5 @@
 -- File I/O through the io and os libraries in the current directory: write/read modes, lines,
--- seek, numbers, append, rename/remove, tmpfile, popen, errors for missing files, io.write
+-- seek, numbers, append, rename/remove, tmpfile, errors for missing files, io.write
 -- buffering (the final io.write has no newline and must appear).
 local name = "lua-test.txt"
 local f = assert(io.open(name, "w"))
@@ -35,9 +35,6 @@ t:write("temporary")
 t:seek("set")
 print(t:read("a"))
 t:close()
-local p = io.popen("echo from a shell; exit 3")
-print(p:read("l"))
-print(p:close())
 -- io.output redirection
 local out = assert(io.open("redirect.txt", "w"))
 io.output(out)
