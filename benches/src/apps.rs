@@ -139,7 +139,10 @@ pub fn apps(opts: &Opts) -> Result<()> {
     for flavour in ["musl", "gcc"] {
         for app in ["lua", "sqlite", "zstd", "zlib"] {
             if !native.join(flavour).join(app).is_file() {
-                bail!("{} missing: build the native apps with `tests/apps/build.sh --native-only`", native.join(flavour).join(app).display());
+                bail!(
+                    "{} missing: build the native apps with `tests/apps/build.sh --native-only`",
+                    native.join(flavour).join(app).display()
+                );
             }
         }
     }
@@ -248,8 +251,8 @@ pub fn apps(opts: &Opts) -> Result<()> {
 }
 
 /// A minimal WALI host for Wasmtime: just what the app benchmarks' programs call. Guest memory
-/// is the module's own exported shared memory; anonymous mmap grows it (munmap leaks: runs are
-/// short), brk never moves (musl's malloc then uses mmap), stdout/stderr are captured.
+/// is the module's own exported shared memory; anonymous mmap reuses unmapped ranges first-fit or
+/// grows it, brk never moves (musl's malloc then uses mmap), stdout/stderr are captured.
 mod shim {
     use anyhow::{Result, bail};
     use wasmtime::{Caller, Engine, Extern, Linker, Module, Store, Val, ValType};
@@ -275,6 +278,9 @@ mod shim {
     struct Host {
         argv: Vec<Vec<u8>>,
         stdout: Vec<u8>,
+        stderr: Vec<u8>,
+        /// Unmapped ranges (guest offset, length), 64 KiB aligned, reused first-fit by mmap.
+        free: Vec<(u64, u64)>,
     }
 
     const ENOSYS: i64 = -(libc::ENOSYS as i64);
@@ -341,9 +347,8 @@ mod shim {
                 for (p, n) in bufs {
                     let Some(bytes) = mem.slice(p, n) else { return Ok(EFAULT) };
                     if fd(0) == 1 || fd(0) == 2 {
-                        if fd(0) == 1 {
-                            caller.data_mut().stdout.extend_from_slice(bytes);
-                        }
+                        let host = caller.data_mut();
+                        if fd(0) == 1 { &mut host.stdout } else { &mut host.stderr }.extend_from_slice(bytes);
                         total += n;
                     } else {
                         // SAFETY: bytes is a valid buffer of its length.
@@ -426,13 +431,33 @@ mod shim {
                 if flags & libc::MAP_ANONYMOUS == 0 || flags & libc::MAP_FIXED != 0 || fd_ != -1 || len <= 0 {
                     return Ok(ENOSYS);
                 }
-                let pages = (len as u64).div_ceil(65536);
-                match mem.shared.grow(pages) {
+                let n = (len as u64).div_ceil(65536) * 65536;
+                let free = &mut caller.data_mut().free;
+                if let Some(i) = free.iter().position(|&(_, l)| l >= n) {
+                    let (at, l) = free[i];
+                    if l == n {
+                        free.remove(i);
+                    } else {
+                        free[i] = (at + n, l - n);
+                    }
+                    // Anonymous mappings start zeroed.
+                    mem.slice(at as i64, n as i64).expect("a freed range is inside memory").fill(0);
+                    return Ok(at as i64);
+                }
+                match mem.shared.grow(n / 65536) {
                     Ok(old) => (old * 65536) as i64,
                     Err(_) => ENOMEM,
                 }
             }
-            "munmap" | "mprotect" | "rt_sigaction" | "rt_sigprocmask" | "futex" | "set_robust_list" => 0,
+            "munmap" => {
+                // Whole 64 KiB units only (mmap hands out nothing smaller); the rest is leaked.
+                let (at, n) = (a[0] as u64, (a[1] as u64).div_ceil(65536) * 65536);
+                if at % 65536 == 0 && at + n <= mem.len as u64 {
+                    caller.data_mut().free.push((at, n));
+                }
+                0
+            }
+            "mprotect" | "rt_sigaction" | "rt_sigprocmask" | "futex" | "set_robust_list" => 0,
             "brk" => mem.len as i64,
             "mremap" => ENOMEM,
             "set_tid_address" | "gettid" | "getpid" => 1,
@@ -466,7 +491,7 @@ mod shim {
     pub fn run(engine: &Engine, module: &Module, app: &str, args: &[String]) -> Result<(f64, Vec<u8>)> {
         let start = std::time::Instant::now();
         let argv = std::iter::once(format!("{app}.wasm")).chain(args.iter().cloned()).map(String::into_bytes).collect();
-        let mut store = Store::new(engine, Host { argv, stdout: Vec::new() });
+        let mut store = Store::new(engine, Host { argv, stdout: Vec::new(), stderr: Vec::new(), free: Vec::new() });
         let mut linker = Linker::new(engine);
         for import in module.imports() {
             let Some(ty) = import.ty().func().cloned() else { continue };
@@ -506,7 +531,7 @@ mod shim {
         };
         let t = crate::stats::ms(start.elapsed());
         if status != 0 {
-            bail!("wasmtime: {app} exited with {status}");
+            bail!("wasmtime: {app} exited with {status}: {}", String::from_utf8_lossy(&store.data().stderr));
         }
         Ok((t, std::mem::take(&mut store.data_mut().stdout)))
     }
