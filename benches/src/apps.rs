@@ -305,7 +305,7 @@ mod shim {
         }
 
         /// `[ptr, ptr + len)` as a slice, if it lies inside memory.
-        fn slice(&self, ptr: i64, len: i64) -> Option<&mut [u8]> {
+        fn slice(&mut self, ptr: i64, len: i64) -> Option<&mut [u8]> {
             let (p, n) = (usize::try_from(ptr as u32).ok()?, usize::try_from(len).ok()?);
             if p.checked_add(n)? > self.len {
                 return None;
@@ -315,8 +315,9 @@ mod shim {
             Some(unsafe { std::slice::from_raw_parts_mut(self.base.add(p), n) })
         }
 
-        fn cstr(&self, ptr: i64) -> Option<std::ffi::CString> {
-            let rest = self.slice(ptr, (self.len - (ptr as u32 as usize).min(self.len)) as i64)?;
+        fn cstr(&mut self, ptr: i64) -> Option<std::ffi::CString> {
+            let rest_len = (self.len - (ptr as u32 as usize).min(self.len)) as i64;
+            let rest = self.slice(ptr, rest_len)?;
             let end = rest.iter().position(|&b| b == 0)?;
             std::ffi::CString::new(&rest[..end]).ok()
         }
@@ -328,7 +329,7 @@ mod shim {
 
     /// One WALI syscall (`SYS_name`) with its arguments widened to i64.
     fn syscall(caller: &mut Caller<'_, Host>, name: &str, a: &[i64]) -> wasmtime::Result<i64> {
-        let Some(mem) = Mem::of(caller) else { return Ok(EFAULT) };
+        let Some(mut mem) = Mem::of(caller) else { return Ok(EFAULT) };
         let fd = |i: usize| a[i] as i32;
         Ok(match name {
             "write" | "writev" => {
@@ -425,7 +426,7 @@ mod shim {
                 let Some(dst) = mem.slice(out, 16) else { return Ok(EFAULT) };
                 let frac = if name == "gettimeofday" { ts.tv_nsec / 1000 } else { ts.tv_nsec };
                 dst[..8].copy_from_slice(&ts.tv_sec.to_le_bytes());
-                dst[8..].copy_from_slice(&(frac as i64).to_le_bytes());
+                dst[8..].copy_from_slice(&frac.to_le_bytes());
                 0
             }
             "mmap" => {
@@ -478,7 +479,7 @@ mod shim {
             "__cl_get_argv_len" => caller.data().argv.get(a[0] as usize).map_or(0, |s| s.len() as i64),
             "__cl_copy_argv" => {
                 let Some(arg) = caller.data().argv.get(a[1] as usize).cloned() else { return Ok(-1) };
-                let Some(mem) = Mem::of(caller) else { return Ok(-1) };
+                let Some(mut mem) = Mem::of(caller) else { return Ok(-1) };
                 let Some(dst) = mem.slice(a[0], arg.len() as i64 + 1) else { return Ok(-1) };
                 dst[..arg.len()].copy_from_slice(&arg);
                 dst[arg.len()] = 0;
