@@ -1,15 +1,18 @@
 //! cwali's benchmark suite: compute kernels, compilation, syscalls, instantiation, start-up,
-//! safe points and Cranelift settings, each running its contenders side by side (interleaved) and printing a Markdown
-//! table of medians and ratios.
+//! safe points, Cranelift settings and real applications (`apps`: Lua, SQLite, zstd, zlib), each
+//! running its contenders side by side (interleaved) and printing a Markdown table of medians and
+//! ratios.
 //!
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
-//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings) or a kernel
-//! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
-//! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
+//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings,
+//! apps) or a kernel name (matmul, ...), which runs the compute and safe-point benchmarks on that
+//! kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali` (build it first; or set
+//! CWALI_BIN); `apps` also needs the native builds of `tests/apps/build.sh --native-only`.
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
 //! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
 
+mod apps;
 mod compile;
 mod compute;
 mod dump;
@@ -31,7 +34,8 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] = &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings"];
+const BENCHES: &[&str] =
+    &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings", "apps"];
 
 pub struct Opts {
     pub quick: bool,
@@ -141,6 +145,7 @@ fn main() -> Result<()> {
             "startup" => process::startup(&opts),
             "safepoints" => compute::safepoints(&opts),
             "settings" => settings::settings(&opts),
+            "apps" => apps::apps(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {
