@@ -44,6 +44,7 @@ mod func_translator;
 pub mod inline_syscall;
 mod ops_memory;
 mod ops_numeric;
+mod ops_simd;
 mod ops_table;
 mod safepoints;
 mod signatures;

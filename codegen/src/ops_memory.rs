@@ -150,7 +150,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Host address for an access of `size` bytes at Wasm address `index` + `memarg.offset`,
     /// and the flags to access it with. Traps (or arranges to fault) when out of bounds.
-    fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
+    pub(crate) fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
         let base = self.memory_base(memarg.memory);
         let index = self.b.ins().uextend(types::I64, index);
         let offset = memarg.offset;
