@@ -44,8 +44,12 @@ pub(crate) fn cast(b: &mut FunctionBuilder<'_>, v: Value, ty: types::Type) -> Va
 
 /// A `v128` constant.
 pub(crate) fn vconst(b: &mut FunctionBuilder<'_>, bytes: [u8; 16]) -> Value {
+    typed_vconst(b, V128, bytes)
+}
+
+fn typed_vconst(b: &mut FunctionBuilder<'_>, ty: types::Type, bytes: [u8; 16]) -> Value {
     let c = b.func.dfg.constants.insert(ConstantData::from(&bytes[..]));
-    b.ins().vconst(V128, c)
+    b.ins().vconst(ty, c)
 }
 
 /// How a 64-bit load widens into a vector.
@@ -198,8 +202,8 @@ impl FuncTranslator<'_, '_> {
     /// `i32x4.trunc_sat_f64x2_{s,u}_zero`: convert both lanes with saturation, upper lanes 0.
     fn trunc_sat_f64x2_zero(&mut self, signed: bool) {
         let x = self.pop_vec(F64X2);
-        let zero = self.b.ins().iconst(I64, 0);
-        let zero = self.b.ins().splat(I64X2, zero);
+        // A `vconst` zero: the x86 backend lowers this narrow only in that exact shape.
+        let zero = typed_vconst(&mut self.b, I64X2, [0; 16]);
         let v = if signed {
             let c = self.b.ins().fcvt_to_sint_sat(I64X2, x);
             self.b.ins().snarrow(c, zero)
