@@ -1,11 +1,11 @@
-//! cwali's benchmark suite: compute kernels, compilation, syscalls, instantiation, start-up,
-//! safe points and Cranelift settings, each running its contenders side by side (interleaved) and printing a Markdown
+//! cwali's benchmark suite: compute kernels (plain and built with `-msimd128`), compilation,
+//! syscalls, instantiation, start-up, safe points and Cranelift settings, each running its contenders side by side (interleaved) and printing a Markdown
 //! table of medians and ratios.
 //!
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
-//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings) or a kernel
-//! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
+//! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints, settings) or a
+//! kernel name (matmul, ...), which runs the compute, SIMD and safe-point benchmarks on that kernel only.
 //! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
 //! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
@@ -31,7 +31,8 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] = &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings"];
+const BENCHES: &[&str] =
+    &["compute", "simd", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings"];
 
 pub struct Opts {
     pub quick: bool,
@@ -44,7 +45,7 @@ impl Opts {
         let kernels_named = self.only.iter().any(|o| compute::KERNELS.iter().any(|k| k.name == o));
         self.only.is_empty()
             || self.only.iter().any(|o| o == bench)
-            || (kernels_named && (bench == "compute" || bench == "safepoints"))
+            || (kernels_named && matches!(bench, "compute" | "simd" | "safepoints"))
     }
 
     pub fn kernel_selected(&self, kernel: &str) -> bool {
@@ -135,6 +136,7 @@ fn main() -> Result<()> {
         }
         let result = match bench {
             "compute" => compute::compute(&opts),
+            "simd" => compute::simd(&opts),
             "compile" => compile::compile(&opts),
             "syscalls" => process::syscalls(&opts),
             "instantiate" => instantiate::instantiate(&opts),

@@ -26,7 +26,7 @@ use wasmparser::{MemArg, Operator};
 
 use crate::func_translator::{FuncTranslator, Result};
 
-use types::{F32X4, F64X2, I8, I8X16, I16, I16X8, I32, I32X4, I64, I64X2};
+use types::{F32X4, F64X2, I8, I8X16, I16, I16X8, I32, I32X4, I64X2};
 
 /// The Cranelift type every `v128` travels as.
 pub(crate) const V128: types::Type = I8X16;

@@ -9,7 +9,7 @@
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
 //! A module that uses a feature cwali does not implement yet (exceptions, GC, memory64,
-//! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! custom page sizes, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
 mod consts;
@@ -56,6 +56,7 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::SIMD
         | F::RELAXED_SIMD
         | F::WIDE_ARITHMETIC
+        | F::MULTI_MEMORY
 }
 
 /// Index of a function in the module's function index space (imports first).

@@ -23,8 +23,8 @@ const PAGE: u64 = 64 * 1024;
 /// `cwali_frontend::supported_features`): the MVP plus mutable globals, sign extension,
 /// saturating float-to-int, multi-value, bulk memory, reference types (funcref/externref,
 /// several tables), tail calls, threads (shared memory, atomics), extended constant
-/// expressions, SIMD, relaxed SIMD (deterministic in both engines) and wide arithmetic. No
-/// exceptions, GC, memory64, multi-memory, custom page sizes or components.
+/// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic and
+/// multi-memory. No exceptions, GC, memory64, custom page sizes or components.
 ///
 /// Everything a run can observe is deterministic and small:
 /// - no imports, everything exported (`export_everything`), so the harness sees all state;
@@ -52,8 +52,8 @@ pub fn smith_config() -> wasm_smith::Config {
         max_elements: 100,
         generate_custom_sections: false,
         allow_invalid_funcs: false,
-        // Memories and tables: one small bounded memory, a few small bounded tables.
-        max_memories: 1,
+        // Memories and tables: a few small bounded memories and tables.
+        max_memories: 3,
         max_memory32_bytes: 64 * PAGE,
         memory_max_size_required: true,
         max_tables: 4,
@@ -105,6 +105,7 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     c.disallow_traps = rng.below(2) == 0;
     c.allow_floats = rng.below(5) != 0;
     c.threads_enabled = rng.below(3) != 0;
+    c.max_memories = 1 + rng.below(3) as usize;
     c.simd_enabled = rng.below(2) == 0;
     c.relaxed_simd_enabled = c.simd_enabled && rng.below(2) == 0;
     c.wide_arithmetic_enabled = rng.below(3) == 0;
