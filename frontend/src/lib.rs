@@ -8,8 +8,7 @@
 //! The other crates never see a section reader: `codegen` re-reads function bodies through
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
-//! A module that uses a feature cwali does not implement yet (exceptions, GC, memory64,
-//! custom page sizes, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! A module that uses a feature cwali does not implement yet (exceptions, GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
 mod consts;
@@ -57,6 +56,7 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::RELAXED_SIMD
         | F::WIDE_ARITHMETIC
         | F::MULTI_MEMORY
+        | F::CUSTOM_PAGE_SIZES
 }
 
 /// Index of a function in the module's function index space (imports first).

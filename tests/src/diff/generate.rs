@@ -23,8 +23,8 @@ const PAGE: u64 = 64 * 1024;
 /// `cwali_frontend::supported_features`): the MVP plus mutable globals, sign extension,
 /// saturating float-to-int, multi-value, bulk memory, reference types (funcref/externref,
 /// several tables), tail calls, threads (shared memory, atomics), extended constant
-/// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic and
-/// multi-memory. No exceptions, GC, memory64, custom page sizes or components.
+/// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic,
+/// multi-memory and custom page sizes. No exceptions, GC, memory64 or components.
 ///
 /// Everything a run can observe is deterministic and small:
 /// - no imports, everything exported (`export_everything`), so the harness sees all state;
@@ -72,11 +72,11 @@ pub fn smith_config() -> wasm_smith::Config {
         simd_enabled: true,
         relaxed_simd_enabled: true,
         wide_arithmetic_enabled: true,
+        custom_page_sizes_enabled: true,
         // Features it does not.
         exceptions_enabled: false,
         gc_enabled: false,
         memory64_enabled: false,
-        custom_page_sizes_enabled: false,
         shared_everything_threads_enabled: false,
         custom_descriptors_enabled: false,
         // Bit-exact floats.
@@ -106,6 +106,7 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     c.allow_floats = rng.below(5) != 0;
     c.threads_enabled = rng.below(3) != 0;
     c.max_memories = 1 + rng.below(3) as usize;
+    c.custom_page_sizes_enabled = rng.below(3) == 0;
     c.simd_enabled = rng.below(2) == 0;
     c.relaxed_simd_enabled = c.simd_enabled && rng.below(2) == 0;
     c.wide_arithmetic_enabled = rng.below(3) == 0;
@@ -124,7 +125,6 @@ pub fn restrict(c: &mut wasm_smith::Config) {
     c.exceptions_enabled = false;
     c.gc_enabled = false;
     c.memory64_enabled = false;
-    c.custom_page_sizes_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.custom_descriptors_enabled = false;
     c.max_imports = 0;

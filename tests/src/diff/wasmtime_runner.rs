@@ -33,7 +33,7 @@ pub fn wasmtime_config() -> wasmtime::Config {
         .wasm_exceptions(false)
         .wasm_memory64(false)
         .wasm_multi_memory(true)
-        .wasm_custom_page_sizes(false)
+        .wasm_custom_page_sizes(true)
         .wasm_wide_arithmetic(true)
         .max_wasm_stack(MAX_WASM_STACK)
         .parallel_compilation(false)
