@@ -35,6 +35,27 @@
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
 //! form, which `cwali-benches --dump` uses to compare the two).
 //!
+//! SIMD: `v128` is Cranelift's `I8X16` everywhere values travel (stack, locals, block
+//! parameters, globals, calls, the 16-byte value slots of the trampolines), and each operator
+//! casts to the lane shape it needs (`ops_simd`). Cranelift picks the instructions from the
+//! host's CPU features (`cranelift_native`); on x86_64 its SIMD lowering needs SSE4.1 and uses
+//! AVX/AVX-512 encodings when the host has them. A host without SSE4.1 gets a compile error
+//! for SIMD code, not wrong code.
+//!
+//! Relaxed SIMD is *deterministic*: every relaxed operator gives the same result on every host,
+//! the result Wasmtime gives with `relaxed_simd_deterministic(true)`:
+//! - `i8x16.relaxed_swizzle` is `i8x16.swizzle` (indices >= 16 select 0);
+//! - `i32x4.relaxed_trunc_*` are the saturating `trunc_sat` conversions (NaN -> 0);
+//! - `f32x4/f64x2.relaxed_madd`/`nmadd` are fused (`fma`, one rounding; `nmadd` negates the
+//!   first factor);
+//! - `*.relaxed_laneselect` is `v128.bitselect` (bit by bit, whatever the mask's lanes hold);
+//! - `relaxed_min`/`relaxed_max` are `min`/`max` (NaN-propagating, -0 < +0);
+//! - `i16x8.relaxed_q15mulr_s` is `q15mulr_sat_s` (saturates `-32768 * -32768`);
+//! - `relaxed_dot_i8x16_i7x16` treats both operands as signed and wraps the 16-bit sums.
+//!
+//! Wide arithmetic: `i64.add128`/`sub128` are `i128` additions of the concatenated halves, and
+//! `i64.mul_wide_s`/`u` an `imul` plus `smulhi`/`umulhi`.
+//!
 //! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
 //! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
 //! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares
@@ -47,6 +68,7 @@ pub mod inline_syscall;
 pub mod link;
 mod ops_memory;
 mod ops_numeric;
+mod ops_simd;
 mod ops_table;
 mod safepoints;
 mod signatures;

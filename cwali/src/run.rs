@@ -242,10 +242,22 @@ fn parse_arg(ty: ValType, arg: &str) -> Result<Val> {
         }),
         ValType::F32 => Val::F32(arg.parse::<f32>()?.to_bits()),
         ValType::F64 => Val::F64(arg.parse::<f64>()?.to_bits()),
+        ValType::V128 => Val::V128(parse_v128(arg)?),
         other => {
             return Err(anyhow!("arguments of type {other} cannot be given on the command line"));
         }
     })
+}
+
+/// A `v128` argument: one 128-bit integer, decimal or `0x` hex (lane 0 in the low bits), as
+/// `wasmtime run --invoke` takes it (and prints it: decimal).
+fn parse_v128(arg: &str) -> Result<u128> {
+    let v = match hex(arg) {
+        Some((false, digits)) => u128::from_str_radix(digits, 16)?,
+        Some((true, _)) => bail!("a v128 cannot be negative"),
+        None => arg.parse::<u128>()?,
+    };
+    Ok(v)
 }
 
 /// A result as `wasmtime run --invoke` prints it: integers in decimal, floats with Rust's
@@ -256,6 +268,7 @@ pub fn format_val(val: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(bits).to_string(),
         Val::F64(bits) => f64::from_bits(bits).to_string(),
+        Val::V128(v) => v.to_string(),
         Val::FuncRef(0) => "<null funcref>".to_string(),
         Val::FuncRef(_) => "<funcref>".to_string(),
         Val::ExternRef(0) => "<null externref>".to_string(),

@@ -8,8 +8,7 @@
 //! The other crates never see a section reader: `codegen` re-reads function bodies through
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
-//! A module that uses a feature cwali does not implement yet (SIMD, exceptions, GC, memory64,
-//! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! A module that uses a feature cwali does not implement yet (exceptions, GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
 #![forbid(unsafe_code)]
@@ -55,6 +54,11 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::GC_TYPES
         | F::CALL_INDIRECT_OVERLONG
         | F::BULK_MEMORY_OPT
+        | F::SIMD
+        | F::RELAXED_SIMD
+        | F::WIDE_ARITHMETIC
+        | F::MULTI_MEMORY
+        | F::CUSTOM_PAGE_SIZES
 }
 
 /// Index of a function in the module's function index space (imports first).

@@ -505,7 +505,11 @@ impl Memory {
             shared: self.storage.is_shared(),
             initial: self.storage.pages(),
             maximum: self.declared_maximum,
-            page_size_log2: None,
+            // 64 KiB pages are the default and written as "no custom size".
+            page_size_log2: match self.storage.page_size().trailing_zeros() {
+                16 => None,
+                log2 => Some(log2),
+            },
         }
     }
 

@@ -15,6 +15,11 @@
 //! Host code reads and writes guest bytes only through [`crate::guest_access`], so a page the
 //! guest protected gives an error, not a crash.
 //!
+//! Custom page sizes: a memory's page is 64 KiB or, declared `(pagesize 1)`, one byte. Its
+//! accessible prefix is then rounded up to whole host pages, so the bytes past its length in
+//! the last host page do not fault: generated code checks every access to such a memory
+//! explicitly, in both modes (see `cwali_codegen`'s `heap_addr`).
+//!
 //! The length is published with `Release` after the pages were made accessible, so a thread that
 //! observes the new length (`Acquire`) can use every byte below it.
 
@@ -36,8 +41,8 @@ pub const GUARD_RESERVATION: usize = (4 << 30) + GUARD_REGION;
 /// against the length can run into a neighbouring mapping.
 pub const EXPLICIT_GUARD: usize = 2 << 20;
 
-/// The largest number of pages a 32-bit memory can have.
-const MAX_PAGES_32: u64 = 1 << 16;
+/// The largest number of bytes of a 32-bit memory.
+const MAX_BYTES_32: u64 = 1 << 32;
 
 const _: () = assert!(GUARD_RESERVATION == 6 << 30);
 
@@ -94,6 +99,8 @@ pub struct LinearMemory {
     /// Bytes of address space mapped at `base`.
     reserved: usize,
     maximum_pages: u64,
+    /// Bytes per Wasm page: 65536, or 1 with the custom-page-sizes proposal.
+    page_size: usize,
     shared: bool,
     /// Serialises `grow`: the check of the old length and the `mprotect` must not interleave.
     grow_lock: Mutex<()>,
@@ -110,11 +117,14 @@ impl LinearMemory {
         if ty.memory64 {
             return Err(MemoryError::Unsupported("64-bit memories"));
         }
-        if ty.page_size_log2.is_some_and(|log2| log2 != 16) {
-            return Err(MemoryError::Unsupported("custom page sizes"));
+        let page_size_log2 = ty.page_size_log2.unwrap_or(16);
+        if page_size_log2 > 16 {
+            return Err(MemoryError::Unsupported("page sizes above 64 KiB"));
         }
-        let maximum_pages = ty.maximum.unwrap_or(MAX_PAGES_32);
-        if maximum_pages > MAX_PAGES_32 {
+        let page_size = 1usize << page_size_log2;
+        let max_pages = MAX_BYTES_32 >> page_size_log2;
+        let maximum_pages = ty.maximum.unwrap_or(max_pages);
+        if maximum_pages > max_pages {
             return Err(MemoryError::TooLarge(maximum_pages));
         }
         if ty.initial > maximum_pages {
@@ -125,13 +135,13 @@ impl LinearMemory {
             BoundsChecks::Guard => GUARD_RESERVATION,
             // The guard after the maximum catches the kernel reading a string that a racing
             // guest thread un-terminates at the end of memory (it reads up to PATH_MAX).
-            BoundsChecks::Explicit => maximum_pages as usize * WASM_PAGE + EXPLICIT_GUARD,
+            BoundsChecks::Explicit => (maximum_pages as usize * page_size).next_multiple_of(host_page_size()) + EXPLICIT_GUARD,
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());
         let base = reserve(reserved)?;
 
-        let initial_bytes = ty.initial as usize * WASM_PAGE;
+        let initial_bytes = ty.initial as usize * page_size;
         if initial_bytes > 0
             && let Err(source) = make_accessible(base, initial_bytes)
         {
@@ -150,6 +160,7 @@ impl LinearMemory {
             base,
             reserved,
             maximum_pages,
+            page_size,
             shared: ty.shared,
             grow_lock: Mutex::new(()),
         })
@@ -172,10 +183,15 @@ impl LinearMemory {
 
     /// Current length in pages.
     pub fn pages(&self) -> u64 {
-        (self.byte_len() / WASM_PAGE) as u64
+        (self.byte_len() / self.page_size) as u64
     }
 
-    /// The declared maximum, or 65536 pages.
+    /// Bytes per page (65536 unless the memory declares a custom page size).
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    /// The declared maximum, or 4 GiB worth of pages.
     pub fn maximum_pages(&self) -> u64 {
         self.maximum_pages
     }
@@ -194,7 +210,7 @@ impl LinearMemory {
     pub fn grow(&self, delta_pages: u64) -> Option<u64> {
         let _guard = self.grow_lock.lock().unwrap_or_else(|e| e.into_inner());
         let old_bytes = self.def().length.load(Ordering::Acquire);
-        let old_pages = (old_bytes / WASM_PAGE) as u64;
+        let old_pages = (old_bytes / self.page_size) as u64;
         if delta_pages == 0 {
             return Some(old_pages);
         }
@@ -202,12 +218,16 @@ impl LinearMemory {
         if new_pages > self.maximum_pages {
             return None;
         }
-        let new_bytes = usize::try_from(new_pages).ok()?.checked_mul(WASM_PAGE)?;
+        let new_bytes = usize::try_from(new_pages).ok()?.checked_mul(self.page_size)?;
         if new_bytes > self.reserved {
             return None;
         }
-        // SAFETY: [old_bytes, new_bytes) lies inside our reservation.
-        if let Err(err) = make_accessible(unsafe { self.base.add(old_bytes) }, new_bytes - old_bytes) {
+        // From the host page holding the old end (with 1-byte pages it may be partly
+        // accessible already); mprotect rounds the end up to a host page.
+        let from = old_bytes / host_page_size() * host_page_size();
+        // SAFETY: [from, new_bytes) lies inside our reservation, whose mapping is a whole
+        // number of host pages.
+        if let Err(err) = make_accessible(unsafe { self.base.add(from) }, new_bytes - from) {
             tracing::warn!(%err, old_pages, new_pages, "memory.grow: mprotect failed");
             return None;
         }
@@ -282,6 +302,7 @@ impl std::fmt::Debug for LinearMemory {
             .field("base", &self.base)
             .field("byte_len", &self.byte_len())
             .field("maximum_pages", &self.maximum_pages)
+            .field("page_size", &self.page_size)
             .field("reserved", &self.reserved)
             .field("shared", &self.shared)
             .finish()

@@ -49,7 +49,9 @@ impl MemoryImage {
         if module.num_imported_memories != 0 {
             return None;
         }
-        let initial = usize::try_from(module.memories.first()?.initial.checked_mul(65536)?).ok()?;
+        let memory = module.memories.first()?;
+        let page_size = 1u64 << memory.page_size_log2.unwrap_or(16);
+        let initial = usize::try_from(memory.initial.checked_mul(page_size)?).ok()?;
         let mut segments = Vec::new();
         for seg in &module.data {
             if let SegmentMode::Active { target, offset } = &seg.mode {

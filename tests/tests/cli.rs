@@ -34,6 +34,26 @@ fn invoke_prints_results_like_wasmtime() {
 }
 
 #[test]
+fn invoke_takes_and_prints_v128_as_one_integer_like_wasmtime() {
+    let path = write_tmp(
+        "v128.wat",
+        br#"(module (func (export "f") (param v128 i32) (result v128 i32)
+              (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 0x80000000))
+              (i32x4.extract_lane 3 (i32x4.splat (local.get 1)))))"#,
+    );
+    // Lane 0 is the low 32 bits: 0x...0004_0000_0003_0000_0002_0000_0001 + lanes (1, 2, 3, 2^31).
+    let arg = "0x00000004000000030000000200000001";
+    let out = cwali(&["run", "--invoke", "f", path.to_str().unwrap(), arg, "9"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected: u128 = 0x80000004_00000006_00000004_00000002;
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{expected}\n9\n"));
+    let decimal = cwali(&["run", "--invoke", "f", path.to_str().unwrap(), "5", "0"]);
+    assert!(decimal.status.success(), "{}", stderr(&decimal));
+    let expected: u128 = 0x80000000_00000003_00000002_00000006;
+    assert_eq!(String::from_utf8_lossy(&decimal.stdout), format!("{expected}\n0\n"));
+}
+
+#[test]
 fn a_trap_prints_its_kind_and_backtrace_and_exits_134() {
     let path = write_tmp(
         "trap.wat",
@@ -55,21 +75,21 @@ fn bad_inputs_give_one_error_line_and_exit_1() {
     let invalid = cwali(&["run", invalid.to_str().unwrap()]);
     let noexport = write_tmp("noexport.wat", b"(module)");
     let noexport_invoke = cwali(&["run", "--invoke", "f", noexport.to_str().unwrap()]);
-    let simd = write_tmp("simd.wat", b"(module (func (result v128) (v128.const i64x2 0 0)))");
-    let simd = cwali(&["run", simd.to_str().unwrap()]);
+    let gc = write_tmp("gc.wat", b"(module (func (drop (ref.i31 (i32.const 0)))))");
+    let gc = cwali(&["run", gc.to_str().unwrap()]);
     for (what, out) in [
         ("missing", &missing),
         ("garbage", &garbage),
         ("invalid", &invalid),
         ("no export", &noexport_invoke),
-        ("simd", &simd),
+        ("gc", &gc),
     ] {
         assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(out));
         let err = stderr(out);
         assert!(err.starts_with("error:"), "{what}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{what}: one line: {err}");
     }
-    assert!(stderr(&simd).contains("unsupported feature"), "{}", stderr(&simd));
+    assert!(stderr(&gc).contains("unsupported feature"), "{}", stderr(&gc));
     assert!(stderr(&garbage).contains("malformed"), "{}", stderr(&garbage));
     assert!(stderr(&invalid).contains("invalid"), "{}", stderr(&invalid));
 }
