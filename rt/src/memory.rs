@@ -135,7 +135,9 @@ impl LinearMemory {
             BoundsChecks::Guard => GUARD_RESERVATION,
             // The guard after the maximum catches the kernel reading a string that a racing
             // guest thread un-terminates at the end of memory (it reads up to PATH_MAX).
-            BoundsChecks::Explicit => (maximum_pages as usize * page_size).next_multiple_of(host_page_size()) + EXPLICIT_GUARD,
+            BoundsChecks::Explicit => {
+                (maximum_pages as usize * page_size).next_multiple_of(host_page_size()) + EXPLICIT_GUARD
+            }
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());

@@ -174,10 +174,7 @@ fn fault_signals_sent_by_a_process_are_the_guests() {
         let out = run("ignored-then-trap");
         assert_eq!(
             (ending(&out), stdout(&out).as_str()),
-            (
-                Ending::Signal(libc::SIGSEGV),
-                "wali_sys_kill(pid, SIGSEGV)=0\nwali_sys_kill(pid, SIGSEGV)=0\ntrapping\n"
-            ),
+            (Ending::Signal(libc::SIGSEGV), "wali_sys_kill(pid, SIGSEGV)=0\nwali_sys_kill(pid, SIGSEGV)=0\ntrapping\n"),
             "{opts:?}"
         );
         assert!(stderr_without_trace(&out).contains("wasm trap: out of bounds memory access"), "{opts:?}");

@@ -64,9 +64,9 @@
 
 pub mod consts;
 pub mod guest_header;
-pub mod ioctls;
 #[cfg(feature = "host")]
 pub mod host;
+pub mod ioctls;
 pub mod layouts;
 pub mod syscalls;
 

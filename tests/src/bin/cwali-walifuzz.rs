@@ -42,12 +42,63 @@ struct Args {
 
 /// Syscalls never generated: they act outside this process or block by design.
 const EXCLUDED: &[&str] = &[
-    "kill", "tkill", "execve", "fork", "exit", "exit_group", "connect", "sendto", "sendmsg", "accept", "accept4",
-    "unlink", "unlinkat", "rmdir", "rename", "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod",
-    "fchmodat", "chown", "fchownat", "mkdir", "mkdirat", "utimensat", "chroot", "prlimit64", "setrlimit", "futex",
-    "nanosleep", "clock_nanosleep", "rt_sigsuspend", "poll", "ppoll", "select", "pselect6", "epoll_pwait",
-    "wait4", "recvfrom", "recvmsg", "read", "readv", "pread64", "setuid", "setgid", "setreuid", "setregid",
-    "setresuid", "setresgid", "setgroups", "setsid", "setpgid", "rt_sigreturn", "flock", "fcntl",
+    "kill",
+    "tkill",
+    "execve",
+    "fork",
+    "exit",
+    "exit_group",
+    "connect",
+    "sendto",
+    "sendmsg",
+    "accept",
+    "accept4",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "rename",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "chmod",
+    "fchmodat",
+    "chown",
+    "fchownat",
+    "mkdir",
+    "mkdirat",
+    "utimensat",
+    "chroot",
+    "prlimit64",
+    "setrlimit",
+    "futex",
+    "nanosleep",
+    "clock_nanosleep",
+    "rt_sigsuspend",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_pwait",
+    "wait4",
+    "recvfrom",
+    "recvmsg",
+    "read",
+    "readv",
+    "pread64",
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "setsid",
+    "setpgid",
+    "rt_sigreturn",
+    "flock",
+    "fcntl",
 ];
 
 /// xorshift64*: deterministic per seed.
@@ -141,9 +192,8 @@ fn module(seed: u64, calls: usize) -> String {
     w += &format!("    (drop (call $mprotect (i32.const {RO_PAGE}) (i32.const 4096) (i32.const 1)))\n");
     w += "    (local.set $fd (call $openat (i32.const -100) (i32.const 0x100) (i32.const 66) (i32.const 384)))\n";
     w += "    (drop (call $ftruncate (i32.wrap_i64 (local.get $fd)) (i64.const 8192)))\n";
-    w += &format!(
-        "    (drop (call $mmap (i32.const 0) (i32.const 8192) (i32.const 3) (i32.const 1) (i32.wrap_i64 (local.get $fd)) (i64.const 0)))\n"
-    );
+    w += "    (drop (call $mmap (i32.const 0) (i32.const 8192) (i32.const 3) (i32.const 1) \
+          (i32.wrap_i64 (local.get $fd)) (i64.const 0)))\n";
     w += "    (drop (call $ftruncate (i32.wrap_i64 (local.get $fd)) (i64.const 0)))\n";
     for s in &chosen {
         let args: Vec<String> = s

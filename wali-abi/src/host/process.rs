@@ -147,7 +147,8 @@ pub fn execve(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let path = g.c_string(args[0] as u32)?;
     let argv = g.string_array(args[1] as u32)?.unwrap_or_default();
     let envp = g.string_array(args[2] as u32)?;
-    let ptrs = |v: &[CString]| v.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect::<Vec<_>>();
+    let ptrs =
+        |v: &[CString]| v.iter().map(|s| s.as_ptr()).chain(std::iter::once(std::ptr::null())).collect::<Vec<_>>();
     let mut head = [0u8; 4];
     let is_wasm = std::fs::File::open(OsStr::from_bytes(path.to_bytes()))
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
