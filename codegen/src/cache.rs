@@ -4,6 +4,9 @@
 //! magic "CWALIC\0\x01" | key (32) | module length u64 | module bytes
 //! | #funcs u32 | #trampolines u32 | artifacts... | SHA-256 of everything before (32)
 //! artifact: alignment u64 | code length u32 | code | #relocs u32 | relocs | #traps u32 | (offset u32, kind u8)*
+//!           | #exception call sites u32 | (ret u32, frame offset u32, #handlers u32, handler*)*
+//! handler:  kind u8 (0 context, 1 tag, 2 all) | a u32 | b u32 (context: sp offset, 0; tag: tag,
+//!           target; all: target, 0)
 //! reloc:    offset u32 | kind u8 | target tag u8 (0 func, 1 libcall, 2 func offset) | target | addend i64
 //! ```
 //!
@@ -15,7 +18,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{Artifact, Artifacts, CompileError, Config, Reloc, RelocTarget, TrapKind};
+use crate::{Artifact, Artifacts, CompileError, Config, ExnCallSite, ExnHandler, Reloc, RelocTarget, TrapKind};
 use cranelift_codegen::binemit::Reloc as Kind;
 use cwali_frontend::ModuleInfo;
 
@@ -194,6 +197,22 @@ pub fn serialize(key: &[u8; 32], module_bytes: &[u8], artifacts: &Artifacts) -> 
             out.extend_from_slice(&offset.to_le_bytes());
             out.push(TrapKind::ALL.iter().position(|k| k == kind)? as u8);
         }
+        out.extend_from_slice(&(a.exn_sites.len() as u32).to_le_bytes());
+        for site in &a.exn_sites {
+            for x in [site.ret, site.frame_offset, site.handlers.len() as u32] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+            for h in &site.handlers {
+                let (kind, x, y) = match *h {
+                    ExnHandler::Context(off) => (0u8, off, 0),
+                    ExnHandler::Tag { tag, target } => (1, tag, target),
+                    ExnHandler::All(target) => (2, target, 0),
+                };
+                out.push(kind);
+                out.extend_from_slice(&x.to_le_bytes());
+                out.extend_from_slice(&y.to_le_bytes());
+            }
+        }
     }
     let sum = Sha256::digest(&out);
     out.extend_from_slice(&sum);
@@ -277,7 +296,24 @@ pub fn deserialize(data: &[u8]) -> Result<([u8; 32], Vec<u8>, Artifacts), CacheE
             let kind = *TrapKind::ALL.get(r.u8()? as usize).ok_or(CacheError::Malformed)?;
             traps.push((offset, kind));
         }
-        all.push(Artifact { bytes, alignment, relocs, traps });
+        let mut exn_sites = Vec::new();
+        for _ in 0..r.count(12)? {
+            let (ret, frame_offset) = (r.u32()?, r.u32()?);
+            let mut handlers = Vec::new();
+            for _ in 0..r.count(9)? {
+                let (kind, x, y) = (r.u8()?, r.u32()?, r.u32()?);
+                let in_code =
+                    |off: u32| if (off as usize) < bytes.len() { Ok(off) } else { Err(CacheError::Malformed) };
+                handlers.push(match kind {
+                    0 => ExnHandler::Context(x),
+                    1 => ExnHandler::Tag { tag: x, target: in_code(y)? },
+                    2 => ExnHandler::All(in_code(x)?),
+                    _ => return Err(CacheError::Malformed),
+                });
+            }
+            exn_sites.push(ExnCallSite { ret, frame_offset, handlers });
+        }
+        all.push(Artifact { bytes, alignment, relocs, traps, exn_sites });
     }
     if r.pos != body.len() {
         return Err(CacheError::Malformed);

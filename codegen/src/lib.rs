@@ -33,6 +33,24 @@
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
 //! form, which `cwali-benches --dump` uses to compare the two).
 //!
+//! Exceptions ([`ops_exceptions`], runtime side in `cwali_rt`'s `exceptions`): a throw is a call
+//! of the runtime's `Throw` builtin with an exception object (tag identity + payload). Every call
+//! made inside a `try_table` or legacy `try` body is a Cranelift `try_call` whose exception
+//! table lists the handlers in scope, innermost first, after the caller's VMContext (the
+//! dynamic context in which the tables' tag numbers, the module's tag indices, are resolved).
+//! Compilation records each such call site in [`ExnCallSite`]: return offset, frame size and
+//! handlers with code offsets. The throw builtin walks the frame-pointer chain of the current
+//! activation; at the first frame whose call site has a matching handler it sets the stack
+//! pointer to `fp - frame_offset`, the frame pointer to `fp`, the exnref in the first payload
+//! register, and jumps to the handler; `try_call` treats every register as clobbered, so nothing
+//! else needs restoring. No handler before the entry trampoline: the exception leaves the
+//! activation like a trap, as an error the host sees; a host function that returns that error
+//! throws it on into its Wasm caller (the host trampoline checks the host function's result).
+//! The legacy instructions use the same machinery: a `try` body's calls land on one pad that
+//! tests the `catch` clauses in code (they come after the body), `rethrow` and `delegate` are
+//! throws of the caught exception to the right handler scopes. Wasmtime 48 translates only
+//! `try_table`; it refuses the legacy instructions.
+//!
 //! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
 //! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
 //! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares
@@ -42,6 +60,7 @@ pub mod builtins;
 pub mod cache;
 mod func_translator;
 pub mod inline_syscall;
+mod ops_exceptions;
 mod ops_memory;
 mod ops_numeric;
 mod ops_table;
@@ -144,6 +163,30 @@ pub struct FunctionCode {
     pub len: usize,
     /// Trap sites: offset from `ptr` → trap kind, sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Calls inside `try_table`/`try` blocks and their handlers, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
+}
+
+/// A call that exception handlers cover: where the unwinder looks when a throw passes through
+/// this call (see "Exceptions" in the crate doc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExnCallSite {
+    /// Offset of the call's return address in its function.
+    pub ret: u32,
+    /// Distance from the frame pointer down to the stack pointer at the call.
+    pub frame_offset: u32,
+    /// Tried in order; the first match wins.
+    pub handlers: Vec<ExnHandler>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExnHandler {
+    /// The caller's VMContext is stored at `sp + offset`: tags below are its module's indices.
+    Context(u32),
+    /// Exceptions of the module's tag `tag` resume at code offset `target`.
+    Tag { tag: u32, target: u32 },
+    /// Every exception resumes at `target`.
+    All(u32),
 }
 
 /// A compiled module: code that stays mapped as long as this value lives.
@@ -211,6 +254,8 @@ pub struct Artifact {
     pub relocs: Vec<Reloc>,
     /// Trap sites: offset → kind, sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Exception call sites, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
 }
 
 /// A relocation in an [`Artifact`].
@@ -252,6 +297,28 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         .map(|t| (t.offset, TrapKind::from_code(t.code).expect("trap code emitted by cwali")))
         .collect();
     traps.sort_by_key(|t| t.0);
+    let mut exn_sites = Vec::new();
+    for site in compiled.buffer.call_sites().filter(|s| !s.exception_handlers.is_empty()) {
+        use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler as H};
+        let handlers = site
+            .exception_handlers
+            .iter()
+            .map(|h| match *h {
+                H::Tag(tag, target) => Ok(ExnHandler::Tag { tag: tag.as_u32(), target }),
+                H::Default(target) => Ok(ExnHandler::All(target)),
+                H::Context(ExceptionContextLoc::SPOffset(off)) => Ok(ExnHandler::Context(off)),
+                H::Context(ExceptionContextLoc::GPR(_)) => {
+                    Err(CompileError::Codegen { func: name(), message: "exception context left in a register".into() })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let frame_offset = site.frame_offset.ok_or_else(|| CompileError::Codegen {
+            func: name(),
+            message: "call site without a frame offset".into(),
+        })?;
+        exn_sites.push(ExnCallSite { ret: site.ret_addr, frame_offset, handlers });
+    }
+    exn_sites.sort_by_key(|s| s.ret);
     let bytes = compiled.code_buffer().to_vec();
     // Functions start on a cache line (Wasmtime uses the ISA's preferred 32 bytes): where a hot
     // loop falls relative to 32- and 64-byte fetch and branch-prediction windows then depends on
@@ -281,7 +348,7 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         let path = std::path::Path::new(&dir).join(format!("{}.clif", name().replace(['/', ' '], "_")));
         let _ = std::fs::write(path, ctx.func.display().to_string());
     }
-    Ok(Artifact { bytes, alignment, relocs, traps })
+    Ok(Artifact { bytes, alignment, relocs, traps, exn_sites })
 }
 
 /// The intrinsics of a module's function imports (by function index), as `config` resolves them.
@@ -390,6 +457,7 @@ pub fn load(module: &ModuleInfo, artifacts: &Artifacts, config: &Config) -> Resu
             ptr: addr(ids[i]),
             len: f.bytes.len(),
             traps: f.traps.clone(),
+            exn_sites: f.exn_sites.clone(),
         })
         .collect();
     let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();

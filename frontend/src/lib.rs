@@ -8,7 +8,7 @@
 //! The other crates never see a section reader: `codegen` re-reads function bodies through
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
-//! A module that uses a feature cwali does not implement yet (SIMD, exceptions, GC, memory64,
+//! A module that uses a feature cwali does not implement yet (SIMD, GC, memory64,
 //! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
@@ -53,6 +53,8 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::GC_TYPES
         | F::CALL_INDIRECT_OVERLONG
         | F::BULK_MEMORY_OPT
+        | F::EXCEPTIONS
+        | F::LEGACY_EXCEPTIONS
 }
 
 /// Index of a function in the module's function index space (imports first).
@@ -67,6 +69,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag with the function type of its payload (no results).
+    Tag(TypeIndex),
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +87,7 @@ pub enum ExportKind {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +157,9 @@ pub struct ModuleInfo {
     pub num_imported_memories: u32,
     pub globals: Vec<Global>,
     pub num_imported_globals: u32,
+    /// Exception tags: the type of each one's payload (params), imported ones first.
+    pub tags: Vec<TypeIndex>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     pub start: Option<FuncIndex>,
     pub elements: Vec<ElementSegment>,
@@ -165,6 +173,11 @@ pub struct ModuleInfo {
 impl ModuleInfo {
     pub fn func_type(&self, func: FuncIndex) -> &FuncType {
         &self.types[self.funcs[func as usize] as usize]
+    }
+
+    /// The payload types of tag `tag`.
+    pub fn tag_params(&self, tag: u32) -> &[ValType] {
+        self.types[self.tags[tag as usize] as usize].params()
     }
 
     pub fn num_defined_funcs(&self) -> u32 {

@@ -20,13 +20,15 @@ use std::any::Any;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use cwali_codegen::TrapKind;
+use cwali_codegen::{ExnCallSite, ExnHandler, TrapKind};
 
 /// One compiled function's code range and its trap sites (offsets relative to `start`, sorted).
 pub struct CodeRange {
     pub start: usize,
     pub end: usize,
     pub traps: Vec<(u32, TrapKind)>,
+    /// Calls covered by exception handlers, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
     pub func_index: u32,
     pub module: Arc<dyn Any + Send + Sync>,
 }
@@ -76,8 +78,13 @@ pub fn register(mut ranges: Vec<CodeRange>) -> RegistrationHandle {
         start: ranges[0].start,
         end: ranges.last().unwrap().end,
         funcs: ranges
-            .iter()
-            .map(|r| SigFunc { start: r.start, end: r.end, traps: r.traps.clone().into_boxed_slice() })
+            .iter_mut()
+            .map(|r| SigFunc {
+                start: r.start,
+                end: r.end,
+                traps: r.traps.clone().into_boxed_slice(),
+                exn_sites: std::mem::take(&mut r.exn_sites).into_boxed_slice(),
+            })
             .collect(),
     });
     let frames = ranges.into_iter().map(|r| (r.start, r.end, r.func_index, r.module)).collect();
@@ -114,6 +121,33 @@ pub fn lookup_trap(pc: usize) -> Option<TrapKind> {
     })
 }
 
+/// The handler for an exception passing the Wasm frame at `fp` whose call returns to `pc`:
+/// `(handler address, stack pointer of the frame)`. `matches(vmctx, tag)` says whether the
+/// exception is of tag `tag` of the instance of `vmctx` (the VMContext the call site saved).
+/// No allocation, no locks.
+pub fn find_handler(pc: usize, fp: usize, matches: &dyn Fn(usize, u32) -> bool) -> Option<(usize, usize)> {
+    with_snapshot(None, |snapshot| {
+        let func = snapshot.find(pc.wrapping_sub(1))?;
+        let ret = u32::try_from(pc - func.start).ok()?;
+        let i = func.exn_sites.binary_search_by_key(&ret, |s| s.ret).ok()?;
+        let site = &func.exn_sites[i];
+        let sp = fp - site.frame_offset as usize;
+        let mut vmctx = 0;
+        for h in &site.handlers {
+            match *h {
+                // SAFETY: the slot the call site stored its VMContext in, in a live frame.
+                ExnHandler::Context(offset) => vmctx = unsafe { *((sp + offset as usize) as *const usize) },
+                ExnHandler::Tag { tag, target } if vmctx != 0 && matches(vmctx, tag) => {
+                    return Some((func.start + target as usize, sp));
+                }
+                ExnHandler::Tag { .. } => {}
+                ExnHandler::All(target) => return Some((func.start + target as usize, sp)),
+            }
+        }
+        None
+    })
+}
+
 /// Whether `pc` lies in any registered code (async-signal-safe). For a return address pass
 /// `ra - 1`: a call that ends a function returns to the first byte after it.
 pub fn is_wasm_pc(pc: usize) -> bool {
@@ -142,6 +176,7 @@ struct SigFunc {
     start: usize,
     end: usize,
     traps: Box<[(u32, TrapKind)]>,
+    exn_sites: Box<[ExnCallSite]>,
 }
 
 impl SigRanges {
@@ -269,7 +304,7 @@ mod tests {
     use super::*;
 
     fn range(start: usize, end: usize, traps: Vec<(u32, TrapKind)>, func_index: u32) -> CodeRange {
-        CodeRange { start, end, traps, func_index, module: Arc::new(format!("module@{start:#x}")) }
+        CodeRange { start, end, traps, exn_sites: vec![], func_index, module: Arc::new(format!("module@{start:#x}")) }
     }
 
     // Fake addresses far from anything mapped, distinct per test (tests run in parallel and
@@ -328,8 +363,14 @@ mod tests {
     fn module_handles_are_released_on_unregister() {
         const C: usize = A + 0x20_0000;
         let module: Arc<dyn Any + Send + Sync> = Arc::new(1u32);
-        let handle =
-            register(vec![CodeRange { start: C, end: C + 8, traps: vec![], func_index: 0, module: module.clone() }]);
+        let handle = register(vec![CodeRange {
+            start: C,
+            end: C + 8,
+            traps: vec![],
+            exn_sites: vec![],
+            func_index: 0,
+            module: module.clone(),
+        }]);
         assert_eq!(Arc::strong_count(&module), 2);
         drop(handle);
         assert_eq!(Arc::strong_count(&module), 1);

@@ -22,8 +22,8 @@ const PAGE: u64 = 64 * 1024;
 /// The wasm-smith configuration for cwali's feature set (see
 /// `cwali_frontend::supported_features`): the MVP plus mutable globals, sign extension,
 /// saturating float-to-int, multi-value, bulk memory, reference types (funcref/externref,
-/// several tables), tail calls, threads (shared memory, atomics) and extended constant
-/// expressions. No SIMD, exceptions, GC, memory64, multi-memory, custom page sizes, wide
+/// several tables), tail calls, threads (shared memory, atomics), extended constant
+/// expressions and exception handling (tags, throw, throw_ref, try_table, exnref). No SIMD, GC, memory64, multi-memory, custom page sizes, wide
 /// arithmetic or components.
 ///
 /// Everything a run can observe is deterministic and small:
@@ -68,11 +68,12 @@ pub fn smith_config() -> wasm_smith::Config {
         tail_call_enabled: true,
         threads_enabled: true,
         extended_const_enabled: true,
+        exceptions_enabled: true,
+        max_tags: 5,
         allow_floats: true,
         // Features it does not.
         simd_enabled: false,
         relaxed_simd_enabled: false,
-        exceptions_enabled: false,
         gc_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
@@ -119,7 +120,6 @@ pub fn restrict(c: &mut wasm_smith::Config) {
     let base = smith_config();
     c.simd_enabled = false;
     c.relaxed_simd_enabled = false;
-    c.exceptions_enabled = false;
     c.gc_enabled = false;
     c.memory64_enabled = false;
     c.custom_page_sizes_enabled = false;
@@ -128,8 +128,8 @@ pub fn restrict(c: &mut wasm_smith::Config) {
     c.custom_descriptors_enabled = false;
     c.max_imports = 0;
     c.min_imports = 0;
-    c.max_tags = 0;
-    c.min_tags = 0;
+    c.max_tags = c.max_tags.min(base.max_tags);
+    c.min_tags = c.min_tags.min(c.max_tags);
     c.max_memories = c.max_memories.min(base.max_memories);
     c.min_memories = c.min_memories.min(c.max_memories as u32);
     c.max_memory32_bytes = c.max_memory32_bytes.min(base.max_memory32_bytes);

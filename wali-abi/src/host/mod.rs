@@ -347,7 +347,8 @@ fn thread_ended(instance: Option<&Instance>, trap: &Trap) {
 /// A trap ends the process as the native program would have ended: the guest's handler for the
 /// matching signal runs first if it has one; then the process is killed by that signal.
 fn die_of_trap(instance: Option<&Instance>, trap: &Trap) -> ! {
-    let sig = signals::signal_for_trap(trap.trap_kind());
+    // An uncaught C++ exception ends a native program in std::terminate, which aborts.
+    let sig = if trap.as_exception().is_some() { libc::SIGABRT } else { signals::signal_for_trap(trap.trap_kind()) };
     if let Some(instance) = instance
         && signals::has_handler(sig)
         && let Err(inner) = signals::run_handler(instance.caller(), sig)
