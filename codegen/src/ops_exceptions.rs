@@ -68,7 +68,7 @@ impl FuncTranslator<'_, '_> {
             }
             Operator::ThrowRef => {
                 let exn = self.pop();
-                self.b.ins().trapz(exn, TrapKind::NullExceptionReference.to_code());
+                self.b.ins().trapz(exn, TrapKind::NullReference.to_code());
                 self.throw(exn, self.handlers.len());
             }
             Operator::Try { blockty } => self.translate_try(*blockty),

@@ -18,7 +18,7 @@ pub enum TrapKind {
     /// `call_indirect` whose element has another signature.
     BadSignature,
     UnalignedAtomic,
-    /// `ref.as_non_null` / `call_ref` on null.
+    /// `ref.as_non_null` / `call_ref` on null, `throw_ref` of a null exnref (as Wasmtime).
     NullReference,
     /// `memory.atomic.wait` on an unshared memory.
     AtomicWaitNonShared,
@@ -30,12 +30,10 @@ pub enum TrapKind {
     /// runtime has protected the page to request a safepoint. The runtime runs the safepoint
     /// and resumes at the load.
     Safepoint,
-    /// `throw_ref` of a null exnref.
-    NullExceptionReference,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 16] = [
+    pub const ALL: [TrapKind; 15] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -51,7 +49,6 @@ impl TrapKind {
         TrapKind::UnknownImport,
         TrapKind::BadLongjmp,
         TrapKind::Safepoint,
-        TrapKind::NullExceptionReference,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -72,7 +69,6 @@ impl TrapKind {
             TrapKind::UnknownImport => "call to an unresolved import",
             TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
             TrapKind::Safepoint => "safepoint",
-            TrapKind::NullExceptionReference => "null exception reference",
         }
     }
 

@@ -150,7 +150,7 @@ impl Runner for WasmtimeRunner {
                 InstOutcome::Ok
             }
             Err(e) => match map_trap(&e) {
-                TrapDesc::Other(_) => InstOutcome::Error(format!("{e:#}")),
+                TrapDesc::Other(m) if m != UNCAUGHT => InstOutcome::Error(format!("{e:#}")),
                 trap => InstOutcome::Trap(trap),
             },
         }
