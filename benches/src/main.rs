@@ -4,7 +4,8 @@
 //!
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
-//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings) or a kernel
+//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings,
+//! exceptions) or a kernel
 //! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
 //! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
@@ -13,6 +14,7 @@
 mod compile;
 mod compute;
 mod dump;
+mod exceptions;
 mod instantiate;
 mod process;
 mod settings;
@@ -31,7 +33,8 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] = &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings"];
+const BENCHES: &[&str] =
+    &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings", "exceptions"];
 
 pub struct Opts {
     pub quick: bool,
@@ -141,6 +144,7 @@ fn main() -> Result<()> {
             "startup" => process::startup(&opts),
             "safepoints" => compute::safepoints(&opts),
             "settings" => settings::settings(&opts),
+            "exceptions" => exceptions::exceptions(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {

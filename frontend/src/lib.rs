@@ -8,7 +8,9 @@
 //! The other crates never see a section reader: `codegen` re-reads function bodies through
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
-//! A module that uses a feature cwali does not implement yet (SIMD, GC, memory64,
+//! Exception handling is accepted in both encodings (the exnref `try_table` one and the legacy
+//! `try`/`catch`/`delegate` one clang emits by default). A module that uses a feature cwali does
+//! not implement yet (SIMD, GC, memory64,
 //! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 

@@ -154,7 +154,10 @@ fn host_code_may_swallow_an_exception() {
         *s.mode.lock().unwrap() = HostMode::Swallow;
         assert_eq!(s.call("through_host", Some(21)).unwrap(), vec![Val::I32(42)]);
         // Trap handling of the outer activation still works afterwards.
-        assert_eq!(s.call("trap_in_try", None).unwrap_err().trap_kind(), Some(cwali_rt::TrapKind::IntegerDivisionByZero));
+        assert_eq!(
+            s.call("trap_in_try", None).unwrap_err().trap_kind(),
+            Some(cwali_rt::TrapKind::IntegerDivisionByZero)
+        );
     }
 }
 
