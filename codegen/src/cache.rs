@@ -369,4 +369,30 @@ mod tests {
         assert_eq!(std::is_x86_feature_detected!("avx512vbmi"), bit(3, 1) && os_avx512);
         assert_eq!(std::is_x86_feature_detected!("lzcnt"), bit(6, 5));
     }
+
+    #[test]
+    fn exception_call_sites_survive_a_round_trip() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (tag $e (param i32))
+                (func $f (param i32) (throw $e (local.get 0)))
+                (func (export "g") (result i32)
+                  (block $h (result i32)
+                    (try_table (catch $e $h) (call $f (i32.const 1)))
+                    (i32.const 0)))
+                (func (export "l") (result i32)
+                  try (result i32) (call $f (i32.const 2)) (i32.const 0) catch_all (i32.const 3) end))"#,
+        )
+        .unwrap();
+        let module = cwali_frontend::parse(&wasm).unwrap();
+        let config = Config::default();
+        let artifacts = crate::compile_artifacts(&module, &config).unwrap();
+        let sites: usize = artifacts.funcs.iter().map(|a| a.exn_sites.len()).sum();
+        assert!(sites >= 2, "calls in handler scopes are recorded: {:?}", artifacts.funcs);
+        let key = [7u8; 32];
+        let bytes = serialize(&key, &wasm, &artifacts).unwrap();
+        let (k, m, back) = deserialize(&bytes).unwrap();
+        assert_eq!((k, m), (key, wasm));
+        assert_eq!(back, artifacts);
+    }
 }
