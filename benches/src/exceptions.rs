@@ -32,7 +32,8 @@ const KERNELS: &[Kernel] = &[
               (loop $l
                 (br_if $done (i32.eqz (local.get $n)))
                 (block $h (result i32)
-                  (try_table (catch $e $h) (throw $e (local.get $n))))
+                  (try_table (catch $e $h) (throw $e (local.get $n)))
+                  (unreachable))
                 (local.set $sum (i32.add (local.get $sum)))
                 (local.set $n (i32.sub (local.get $n) (i32.const 1)))
                 (br $l)))
