@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds the committed wasm of the benchmarks (the bench itself needs no wasm toolchain):
 #   kernels/*.c -> wasm/<name>.wasm   plain modules: no imports, `run` exported (clang-19 -O2)
+#               -> wasm/simd/<name>.wasm   the same with -msimd128 (auto-vectorised; `simd` bench)
 #   guests/*.c  -> wasm/<name>.wasm   WALI programs, built like tests/guests/build.sh
 # The native builds of the same sources happen in build.rs (kernels: static library linked into
 # the bench; guests: executables run as subprocesses).
@@ -24,12 +25,14 @@ WALI_FLAGS="--target=wasm32 -O2 -nostdlib \
   -Wl,--shared-memory -Wl,--max-memory=2147483648 -Wl,--export-memory \
   -Wl,--no-entry -Wl,--export=__stack_pointer -I../tests/guests/include"
 
-mkdir -p wasm
+mkdir -p wasm wasm/simd
 for src in kernels/*.c; do
     name=$(basename "$src" .c)
-    echo "kernel $src -> wasm/$name.wasm"
+    echo "kernel $src -> wasm/$name.wasm, wasm/simd/$name.wasm"
     # shellcheck disable=SC2086
     $CLANG $KERNEL_FLAGS -o "wasm/$name.wasm" "$src"
+    # shellcheck disable=SC2086
+    $CLANG $KERNEL_FLAGS -msimd128 -o "wasm/simd/$name.wasm" "$src"
 done
 for src in guests/*.c; do
     [ -e "$src" ] || continue

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use crate::stats::{Table, fmt_num, fmt_ratio, geomean, loadavg, median, ms, paired_ratio};
 use crate::{Opts, WasmtimeResult};
 
+#[derive(Clone, Copy)]
 pub struct Kernel {
     pub name: &'static str,
     /// `run`'s argument for a full run and for `--quick`.
@@ -19,6 +20,8 @@ pub struct Kernel {
     pub quick_n: i32,
     pub native: unsafe extern "C" fn(i32) -> i32,
     pub wasm: &'static [u8],
+    /// The same source built with `-msimd128` (auto-vectorised), for the `simd` benchmark.
+    pub simd_wasm: &'static [u8],
     pub what: &'static str,
 }
 
@@ -35,6 +38,7 @@ macro_rules! kernels {
             quick_n: $quick,
             native: native::$native,
             wasm: include_bytes!(concat!("../wasm/", stringify!($name), ".wasm")),
+            simd_wasm: include_bytes!(concat!("../wasm/simd/", stringify!($name), ".wasm")),
             what: $what,
         },)*];
     };
@@ -145,15 +149,30 @@ fn selected_kernels(opts: &Opts) -> Vec<&'static Kernel> {
 }
 
 pub fn compute(opts: &Opts) -> Result<()> {
+    compute_kernels(opts, false)
+}
+
+/// The compute kernels built with `-msimd128`: the Wasm side runs auto-vectorised SIMD code.
+pub fn simd(opts: &Opts) -> Result<()> {
+    compute_kernels(opts, true)
+}
+
+fn compute_kernels(opts: &Opts, simd: bool) -> Result<()> {
     let reps = if opts.quick { 3 } else { 11 };
     let wasmtime = wasmtime::Engine::new(&wasmtime::Config::new()).wt()?;
     let load_before = loadavg();
+    let title = if simd {
+        "SIMD: compute kernels built with -msimd128, native vs cwali vs Wasmtime 48"
+    } else {
+        "Compute kernels: native vs cwali vs Wasmtime 48"
+    };
     let mut table = Table::new(
-        "Compute kernels: native vs cwali vs Wasmtime 48",
+        title,
         &["kernel", "n", "native ms", "cwali ms", "wasmtime ms", "cwali/native", "cwali/wasmtime", "wasmtime/native"],
     );
     let (mut vs_native, mut vs_wasmtime, mut wt_native) = (Vec::new(), Vec::new(), Vec::new());
     for k in selected_kernels(opts) {
+        let k = &if simd { Kernel { wasm: k.simd_wasm, ..*k } } else { *k };
         let n = if opts.quick { k.quick_n } else { k.n };
         let mut contenders: Vec<(&str, Runner)> = vec![
             ("native", native_runner(k)),
@@ -190,6 +209,13 @@ pub fn compute(opts: &Opts) -> Result<()> {
     ]);
     let legend: Vec<String> = selected_kernels(opts).iter().map(|k| format!("{}: {}", k.name, k.what)).collect();
     table.note(format!("Kernels: {}.", legend.join("; ")));
+    if simd {
+        table.note(
+            "Wasm built with clang-19 -O2 -msimd128 (committed in `wasm/simd/`); kernels the vectoriser leaves \
+             alone (fib, mandelbrot, memops, quicksort, sieve) have no SIMD instructions and are the plain build."
+                .to_string(),
+        );
+    }
     table.note(String::new());
     table.note(format!(
         "Times: median of {reps} interleaved runs per contender; one run is one call of `run(n)`, \

@@ -1,16 +1,20 @@
-//! cwali's benchmark suite: compute kernels, compilation, syscalls, instantiation, start-up,
-//! safe points and Cranelift settings, each running its contenders side by side (interleaved) and printing a Markdown
-//! table of medians and ratios.
+//! cwali's benchmark suite: compute kernels (plain and built with `-msimd128`), compilation,
+//! syscalls, instantiation, start-up, safe points, Cranelift settings and real applications
+//! (`apps`: Lua, SQLite, zstd, zlib), each running its contenders side by side (interleaved) and
+//! printing a Markdown table of medians and ratios.
 //!
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
-//! NAME is a benchmark (compute, compile, syscalls, instantiate, startup, safepoints, settings,
-//! exceptions) or a kernel
-//! name (matmul, ...), which runs the compute and safe-point benchmarks on that kernel only.
-//! `syscalls` and `startup` run `target/release/cwali` (build it first; or set CWALI_BIN).
+//! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints,
+//! settings, apps,
+//! exceptions) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
+//! benchmarks on that kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali`
+//! (build it first; or set CWALI_BIN); `apps` also needs the native builds of
+//! `tests/apps/build.sh --native-only`.
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
 //! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
 
+mod apps;
 mod compile;
 mod compute;
 mod dump;
@@ -33,8 +37,18 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] =
-    &["compute", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings", "exceptions"];
+const BENCHES: &[&str] = &[
+    "compute",
+    "simd",
+    "compile",
+    "syscalls",
+    "instantiate",
+    "startup",
+    "safepoints",
+    "settings",
+    "apps",
+    "exceptions",
+];
 
 pub struct Opts {
     pub quick: bool,
@@ -47,7 +61,7 @@ impl Opts {
         let kernels_named = self.only.iter().any(|o| compute::KERNELS.iter().any(|k| k.name == o));
         self.only.is_empty()
             || self.only.iter().any(|o| o == bench)
-            || (kernels_named && (bench == "compute" || bench == "safepoints"))
+            || (kernels_named && matches!(bench, "compute" | "simd" | "safepoints"))
     }
 
     pub fn kernel_selected(&self, kernel: &str) -> bool {
@@ -138,6 +152,7 @@ fn main() -> Result<()> {
         }
         let result = match bench {
             "compute" => compute::compute(&opts),
+            "simd" => compute::simd(&opts),
             "compile" => compile::compile(&opts),
             "syscalls" => process::syscalls(&opts),
             "instantiate" => instantiate::instantiate(&opts),
@@ -145,6 +160,7 @@ fn main() -> Result<()> {
             "safepoints" => compute::safepoints(&opts),
             "settings" => settings::settings(&opts),
             "exceptions" => exceptions::exceptions(&opts),
+            "apps" => apps::apps(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {

@@ -131,64 +131,131 @@ impl Drop for InstalledCopy {
     }
 }
 
+/// One program of the start-up benchmark: its native build (if there is one) and its Wasm
+/// build, run with the same arguments.
+struct StartupProgram {
+    name: String,
+    native: Option<PathBuf>,
+    wasm: PathBuf,
+    args: Vec<String>,
+}
+
+/// The programs: hello, the apps (`tests/apps/wasm/{lua,sqlite}.wasm`, natives from
+/// `tests/apps/build.sh` in `target/apps-native/gcc/`), and one given by `CWALI_STARTUP_WASM`
+/// (arguments in `CWALI_STARTUP_ARGS`, split at spaces; native build in `CWALI_STARTUP_NATIVE`).
+fn startup_programs() -> (Vec<StartupProgram>, Vec<String>) {
+    let mut programs = vec![StartupProgram {
+        name: "hello".into(),
+        native: Some(PathBuf::from(env!("BENCH_NATIVE_HELLO"))),
+        wasm: workspace().join("tests/guests/wasm/hello.wasm"),
+        args: Vec::new(),
+    }];
+    let mut missing = Vec::new();
+    // Lua runs an empty script, SQLite one query on an in-memory database: start-up and exit.
+    for (name, args) in [("lua", vec!["/dev/null"]), ("sqlite", vec![":memory:", "select 1;"])] {
+        let wasm = workspace().join(format!("tests/apps/wasm/{name}.wasm"));
+        if !wasm.is_file() {
+            missing.push(format!("{} (not built)", wasm.display()));
+            continue;
+        }
+        let native = workspace().join(format!("target/apps-native/gcc/{name}"));
+        if !native.is_file() {
+            missing.push(format!("{} (run tests/apps/build.sh for the native build)", native.display()));
+        }
+        let args = args.into_iter().map(str::to_string).collect();
+        programs.push(StartupProgram { name: name.into(), native: native.is_file().then_some(native), wasm, args });
+    }
+    if let Some(wasm) = std::env::var_os("CWALI_STARTUP_WASM") {
+        let wasm = PathBuf::from(wasm);
+        let args = std::env::var("CWALI_STARTUP_ARGS").unwrap_or_default();
+        programs.push(StartupProgram {
+            name: wasm.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+            native: std::env::var_os("CWALI_STARTUP_NATIVE").map(PathBuf::from),
+            args: args.split_whitespace().map(str::to_string).collect(),
+            wasm,
+        });
+    }
+    (programs, missing)
+}
+
 pub fn startup(opts: &Opts) -> Result<()> {
     let reps = if opts.quick { 7 } else { 31 };
     let copy = InstalledCopy::of(&cwali_bin()?)?;
     let cwali = copy.0.clone();
-    let hello = workspace().join("tests/guests/wasm/hello.wasm").display().to_string();
-    let native = PathBuf::from(env!("BENCH_NATIVE_HELLO"));
     let load_before = loadavg();
-    // The CLI keeps compiled code in an on-disk cache (default on): measure the cached run (the
-    // check below fills the cache) and, where the binary has `--no-cache`, the compiling one.
-    let help = Command::new(&cwali).args(["run", "--help"]).output()?;
-    let has_no_cache = String::from_utf8_lossy(&help.stdout).contains("--no-cache");
-    let mut programs: Vec<(String, &Path, Vec<String>)> = vec![
-        ("native hello".to_string(), &native, Vec::new()),
-        ("cwali run hello.wasm".to_string(), &cwali, vec!["run".to_string(), hello.clone()]),
-    ];
-    if has_no_cache {
-        programs.push((
-            "cwali run --no-cache hello.wasm".to_string(),
-            &cwali,
-            vec!["run".to_string(), "--no-cache".to_string(), hello.clone()],
-        ));
-    }
-    for (name, program, args) in &programs {
-        let out = Command::new(program).args(args).output()?;
-        if !out.status.success() || out.stdout != b"hello from wali\n" {
-            bail!("{name} printed {:?} ({})", String::from_utf8_lossy(&out.stdout), out.status);
+    let (programs, missing) = startup_programs();
+    // Per program: native (if built), `cwali run` with its code cache warm, and `--no-cache`.
+    let mut rows: Vec<(String, PathBuf, Vec<String>, usize)> = Vec::new(); // name, program, args, native row
+    for p in &programs {
+        let native_row = rows.len();
+        if let Some(native) = &p.native {
+            rows.push((format!("native {}", p.name), native.clone(), p.args.clone(), native_row));
+        }
+        let file = p.wasm.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        for (label, extra) in [("cwali run", None), ("cwali run --no-cache", Some("--no-cache"))] {
+            let mut args = vec!["run".to_string()];
+            args.extend(extra.map(str::to_string));
+            args.push(p.wasm.display().to_string());
+            args.extend(p.args.iter().cloned());
+            let native = p.native.is_some().then_some(native_row).unwrap_or(usize::MAX);
+            rows.push((format!("{label} {file}"), cwali.clone(), args, native));
         }
     }
-    let (mut wall, mut rss, mut cpu) =
-        (vec![Vec::new(); programs.len()], vec![Vec::new(); programs.len()], vec![Vec::new(); programs.len()]);
+    // Fill the cache, then, once its entries have settled (a file changed within the last 2 s
+    // gets no record, see `cwali_rt`'s `code_cache`), run again to write the records that let
+    // later runs skip reading the module.
+    for _ in 0..2 {
+        for (name, program, args, _) in &rows {
+            let out = Command::new(program).args(args).stdin(Stdio::null()).output()?;
+            if !out.status.success() {
+                bail!("{name} failed: {} {}", out.status, String::from_utf8_lossy(&out.stderr));
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2200));
+    }
+    let n = rows.len();
+    let (mut wall, mut rss, mut cpu) = (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
     for rep in 0..reps {
-        for i in 0..programs.len() {
-            let c = (i + rep) % programs.len();
-            let (w, r, t) = probe(programs[c].1, &programs[c].2)?;
+        for i in 0..n {
+            let c = (i + rep) % n;
+            let (w, r, t) = probe(&rows[c].1, &rows[c].2)?;
             wall[c].push(w);
             rss[c].push(r);
             cpu[c].push(t);
         }
     }
     let mut table = Table::new(
-        "Start-up: `cwali run hello.wasm` vs native hello",
+        "Start-up: `cwali run` of hello and real programs vs their native builds",
         &["program", "wall ms", "CPU ms", "peak RSS MiB", "wall vs native"],
     );
-    for (c, (name, _, _)) in programs.iter().enumerate() {
-        let w = median(&wall[c]);
+    for (c, (name, _, _, native)) in rows.iter().enumerate() {
+        let ratio = if *native == usize::MAX || *native == c {
+            if *native == c { "1.00".to_string() } else { "-".to_string() }
+        } else {
+            fmt_ratio(paired_ratio(&wall[c], &wall[*native]))
+        };
         table.row(vec![
             name.clone(),
-            fmt_num(w),
+            fmt_num(median(&wall[c])),
             fmt_num(median(&cpu[c])),
             fmt_num(median(&rss[c]) / 1024.0),
-            fmt_ratio(paired_ratio(&wall[c], &wall[0])),
+            ratio,
         ]);
     }
+    let sizes: Vec<String> = programs
+        .iter()
+        .map(|p| {
+            format!("{} {:.2} MiB", p.name, std::fs::metadata(&p.wasm).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0)
+        })
+        .collect();
     table.note(format!(
         "Median of {reps} interleaved runs (ratio: median of per-repetition ratios), each spawned by `native/spawn-probe.c`: wall time from \
          fork to wait4; CPU (user + system, all threads) and peak RSS (ru_maxrss) from wait4's rusage. `cwali run` is a copy of \
-         the release binary (as installed, not as just linked) and uses its on-disk code cache (filled by a first run); \
-         `--no-cache` compiles every time. Load average {load_before} before, {} after.",
+         the release binary (as installed, not as just linked) and uses its on-disk code cache (filled, and its records written, \
+         before timing); `--no-cache` compiles every time. Module sizes: {}. Lua runs an empty script, SQLite `select 1;` on \
+         `:memory:`.{} Load average {load_before} before, {} after.",
+        sizes.join(", "),
+        if missing.is_empty() { String::new() } else { format!(" Not measured: {}.", missing.join(", ")) },
         loadavg()
     ));
     table.print();

@@ -226,7 +226,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             ValType::I64 | ValType::Ref(_) => self.b.ins().iconst(types::I64, 0),
             ValType::F32 => self.b.ins().f32const(0.0),
             ValType::F64 => self.b.ins().f64const(0.0),
-            ValType::V128 => unreachable!("SIMD is refused by the frontend"),
+            ValType::V128 => crate::ops_simd::vconst(&mut self.b, [0; 16]),
         }
     }
 
@@ -462,13 +462,13 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             }
             Operator::GlobalGet { global_index } => {
                 let (addr, offset, ty) = self.global_addr(global_index);
-                let v = self.b.ins().load(ty, MemFlagsData::trusted(), addr, offset);
+                let v = self.b.ins().load(ty, global_flags(ty), addr, offset);
                 self.push(v);
             }
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
-                let (addr, offset, _) = self.global_addr(global_index);
-                self.b.ins().store(MemFlagsData::trusted(), v, addr, offset);
+                let (addr, offset, ty) = self.global_addr(global_index);
+                self.b.ins().store(global_flags(ty), v, addr, offset);
             }
             Operator::Call { function_index } => self.translate_call(function_index, false),
             Operator::ReturnCall { function_index } => self.translate_call(function_index, true),
@@ -481,6 +481,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             other => {
                 if !(self.translate_numeric(&other)
                     || self.translate_memory(&other)?
+                    || self.translate_simd(&other)?
                     || self.translate_table(&other)?
                     || self.translate_exceptions(&other)?)
                 {
@@ -725,6 +726,12 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let callee_vmctx = self.b.ins().load(types::I64, readonly(), elem, vmoffsets::func_ref::VMCTX);
         self.emit_indirect_call(type_index, code, callee_vmctx, args, tail);
     }
+}
+
+/// Flags of a global's slot: trusted, but a `v128` slot is not promised to be 16-byte aligned
+/// (an imported global lives in its exporter's instance), so no aligned vector move.
+fn global_flags(ty: types::Type) -> MemFlagsData {
+    if ty.is_vector() { MemFlagsData::new().with_notrap() } else { MemFlagsData::trusted() }
 }
 
 pub(crate) fn block_args(values: &[Value]) -> Vec<BlockArg> {

@@ -7,8 +7,9 @@
 //! The translator ([`func_translator`]) walks one function's operators with an explicit value
 //! and control stack and emits Cranelift IR through `FunctionBuilder`. Everything it knows about
 //! the runtime comes from two places: the VMContext layout in [`vmoffsets`] and the builtin
-//! function table in [`builtins`]. Functions are compiled in parallel (rayon), then handed to
-//! `cranelift-jit` as finished bytes plus relocations.
+//! function table in [`builtins`]. Functions are compiled in parallel (rayon), then laid out in
+//! one block of code ([`link`]) that is placed in memory with one mapping and one protection
+//! change.
 //!
 //! Calling convention: every Wasm function uses Cranelift's `tail` convention (so `return_call`
 //! works everywhere) with the signature `(callee_vmctx, caller_vmctx, params...) -> results`.
@@ -26,8 +27,9 @@
 //! with its callee-saved registers, and longjmp writes it back before jumping, which makes the
 //! second return see exactly the state of the first (see `cwali_rt`'s `setjmp` module).
 //!
-//! Code cache ([`cache`]): [`compile_artifacts`] produces position-independent [`Artifacts`]
-//! (code, relocations, trap tables) that can be stored, and [`load`] places them in memory.
+//! Code cache ([`cache`]): [`compile_artifacts`] produces [`Artifacts`] (code, relocations, trap
+//! tables per function), [`link::link`] turns them into one position-independent block plus a
+//! [`link::Layout`], which the cache stores as they are, and [`place`] puts a block in memory.
 //!
 //! Debugging: with `CWALI_EMIT_CLIF=DIR` in the environment every compiled function's optimized
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
@@ -39,7 +41,9 @@
 //! table lists the handlers in scope, innermost first, after the caller's VMContext (the
 //! dynamic context in which the tables' tag numbers, the module's tag indices, are resolved).
 //! Compilation records each such call site in [`ExnCallSite`]: return offset, frame size and
-//! handlers with code offsets. The throw builtin walks the frame-pointer chain of the current
+//! handlers with code offsets; linking moves them into the module's block ([`Layout::exn_sites`],
+//! stored with the layout in the code cache) and the runtime registers them with the block's
+//! code registration, where the unwinder looks return addresses up. The throw builtin walks the frame-pointer chain of the current
 //! activation; at the first frame whose call site has a matching handler it sets the stack
 //! pointer to `fp - frame_offset`, the frame pointer to `fp`, the exnref in the first payload
 //! register, and jumps to the handler; `try_call` treats every register as clobbered, so nothing
@@ -51,6 +55,27 @@
 //! throws of the caught exception to the right handler scopes. Wasmtime 48 translates only
 //! `try_table`; it refuses the legacy instructions.
 //!
+//! SIMD: `v128` is Cranelift's `I8X16` everywhere values travel (stack, locals, block
+//! parameters, globals, calls, the 16-byte value slots of the trampolines), and each operator
+//! casts to the lane shape it needs (`ops_simd`). Cranelift picks the instructions from the
+//! host's CPU features (`cranelift_native`); on x86_64 its SIMD lowering needs SSE4.1 and uses
+//! AVX/AVX-512 encodings when the host has them. A host without SSE4.1 gets a compile error
+//! for SIMD code, not wrong code.
+//!
+//! Relaxed SIMD is *deterministic*: every relaxed operator gives the same result on every host,
+//! the result Wasmtime gives with `relaxed_simd_deterministic(true)`:
+//! - `i8x16.relaxed_swizzle` is `i8x16.swizzle` (indices >= 16 select 0);
+//! - `i32x4.relaxed_trunc_*` are the saturating `trunc_sat` conversions (NaN -> 0);
+//! - `f32x4/f64x2.relaxed_madd`/`nmadd` are fused (`fma`, one rounding; `nmadd` negates the
+//!   first factor);
+//! - `*.relaxed_laneselect` is `v128.bitselect` (bit by bit, whatever the mask's lanes hold);
+//! - `relaxed_min`/`relaxed_max` are `min`/`max` (NaN-propagating, -0 < +0);
+//! - `i16x8.relaxed_q15mulr_s` is `q15mulr_sat_s` (saturates `-32768 * -32768`);
+//! - `relaxed_dot_i8x16_i7x16` treats both operands as signed and wraps the 16-bit sums.
+//!
+//! Wide arithmetic: `i64.add128`/`sub128` are `i128` additions of the concatenated halves, and
+//! `i64.mul_wide_s`/`u` an `imul` plus `smulhi`/`umulhi`.
+//!
 //! Memories: in [`BoundsChecks::Guard`] mode every 32-bit memory sits in a 4 GiB reservation
 //! followed by a 2 GiB guard region, so an access whose static offset fits the guard needs no
 //! check: it faults, and the fault's PC is in the trap table. [`BoundsChecks::Explicit`] compares
@@ -60,9 +85,11 @@ pub mod builtins;
 pub mod cache;
 mod func_translator;
 pub mod inline_syscall;
+pub mod link;
 mod ops_exceptions;
 mod ops_memory;
 mod ops_numeric;
+mod ops_simd;
 mod ops_table;
 mod safepoints;
 mod signatures;
@@ -77,13 +104,13 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, UserExternalName, UserFuncName};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
+use cranelift_module::{FuncId, ModuleReloc, ModuleRelocTarget};
 use cwali_frontend::ModuleInfo;
 use rayon::prelude::*;
 
 pub use builtins::{Builtin, BuiltinType};
 pub use inline_syscall::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver};
+pub use link::{CodeMemory, Layout, LinkedCode};
 pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
@@ -129,6 +156,19 @@ pub struct Config {
     pub safepoints: bool,
     /// Imports to compile as intrinsics (WALI pass-through syscalls, setjmp/longjmp).
     pub intrinsics: Option<SyscallResolver>,
+    /// Told `(done, total)` as each defined function finishes compiling (from any thread), e.g.
+    /// for a progress line. Not part of the cache key: it does not change the code.
+    pub progress: Option<Progress>,
+}
+
+/// A compile progress callback (see [`Config::progress`]).
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 impl Default for Config {
@@ -140,6 +180,7 @@ impl Default for Config {
             parallel: true,
             safepoints: false,
             intrinsics: None,
+            progress: None,
         }
     }
 }
@@ -152,6 +193,10 @@ pub enum CompileError {
     Codegen { func: String, message: String },
     #[error("unsupported feature: {0}")]
     Unsupported(String),
+    #[error(transparent)]
+    Place(#[from] link::PlaceError),
+    #[error("compiled code does not match the module")]
+    Mismatch,
 }
 
 /// The machine code of one defined function.
@@ -161,22 +206,33 @@ pub struct FunctionCode {
     pub func_index: u32,
     pub ptr: usize,
     pub len: usize,
-    /// Trap sites: offset from `ptr` → trap kind, sorted by offset.
-    pub traps: Vec<(u32, TrapKind)>,
-    /// Calls inside `try_table`/`try` blocks and their handlers, sorted by return offset.
-    pub exn_sites: Vec<ExnCallSite>,
 }
 
 /// A call that exception handlers cover: where the unwinder looks when a throw passes through
-/// this call (see "Exceptions" in the crate doc).
+/// this call (see "Exceptions" in the crate doc). In an [`Artifact`] offsets are relative to
+/// the function; in a [`Layout`] and a [`CompiledModule`] to the module's block of code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExnCallSite {
-    /// Offset of the call's return address in its function.
+    /// Offset of the call's return address.
     pub ret: u32,
     /// Distance from the frame pointer down to the stack pointer at the call.
     pub frame_offset: u32,
     /// Tried in order; the first match wins.
     pub handlers: Vec<ExnHandler>,
+}
+
+impl ExnCallSite {
+    /// The same site with its code offsets (return address, handler targets) moved by `delta`.
+    pub fn shifted(&self, delta: u32) -> ExnCallSite {
+        let handlers = (self.handlers.iter())
+            .map(|h| match *h {
+                ExnHandler::Context(off) => ExnHandler::Context(off),
+                ExnHandler::Tag { tag, target } => ExnHandler::Tag { tag, target: target + delta },
+                ExnHandler::All(target) => ExnHandler::All(target + delta),
+            })
+            .collect();
+        ExnCallSite { ret: self.ret + delta, frame_offset: self.frame_offset, handlers }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,19 +247,28 @@ pub enum ExnHandler {
 
 /// A compiled module: code that stays mapped as long as this value lives.
 pub struct CompiledModule {
-    _jit: JITModule,
+    code: CodeMemory,
     pub offsets: VMOffsets,
     /// Defined functions, in order (`funcs[i]` is function `num_imported_funcs + i`).
     pub funcs: Vec<FunctionCode>,
+    /// Trap sites of all defined functions: offset from [`CompiledModule::text`]'s start →
+    /// kind, sorted by offset.
+    pub traps: Vec<(u32, TrapKind)>,
+    /// Exception call sites of all defined functions, code offsets from
+    /// [`CompiledModule::text`]'s start, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
     /// Per module type: the host-to-Wasm array trampoline.
     pub array_trampolines: Vec<usize>,
     /// Per module type: the Wasm-to-host trampoline.
     pub host_trampolines: Vec<usize>,
 }
 
-// The JIT module only holds finished, immutable code.
-unsafe impl Send for CompiledModule {}
-unsafe impl Sync for CompiledModule {}
+impl CompiledModule {
+    /// The module's block of code: start address and length.
+    pub fn text(&self) -> (usize, usize) {
+        (self.code.base(), self.code.len())
+    }
+}
 
 impl std::fmt::Debug for CompiledModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -214,12 +279,6 @@ impl std::fmt::Debug for CompiledModule {
 /// The host's Cranelift ISA with the settings cwali relies on.
 pub fn host_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     isa(config, true)
-}
-
-/// The host's ISA without its CPU features, enough to place code already compiled for this host:
-/// it skips the feature detection and its `cpuid`s (several µs each in a VM).
-fn placement_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
-    isa(config, false)
 }
 
 fn isa(config: &Config, detect_cpu_features: bool) -> Result<OwnedTargetIsa, CompileError> {
@@ -375,10 +434,15 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
 
     let num_defined = module.num_defined_funcs() as usize;
     let num_types = module.types.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let translate = |i: usize| -> Result<Artifact, CompileError> {
         let func_index = module.num_imported_funcs + i as u32;
         let func = env.translate_function(func_index, UserFuncName::user(0, i as u32))?;
-        finish(&isa, func, &|| module.func_name(func_index))
+        let artifact = finish(&isa, func, &|| module.func_name(func_index));
+        if let Some(progress) = &config.progress {
+            (progress.0)(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, num_defined);
+        }
+        artifact
     };
     let tramp = |i: usize| -> Result<Artifact, CompileError> {
         let (ty, array) = (i % num_types, i < num_types);
@@ -406,68 +470,92 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
     Ok(Artifacts { funcs: funcs?, trampolines: trampolines? })
 }
 
-/// Place compiled code in executable memory.
-pub fn load(module: &ModuleInfo, artifacts: &Artifacts, config: &Config) -> Result<CompiledModule, CompileError> {
-    let isa = placement_isa(config)?;
-    let num_defined = module.num_defined_funcs() as usize;
-    let num_types = module.types.len();
-    if artifacts.funcs.len() != num_defined || artifacts.trampolines.len() != 2 * num_types {
-        return Err(CompileError::Isa("compiled code does not match the module".into()));
-    }
-    let all: Vec<&Artifact> = artifacts.funcs.iter().chain(&artifacts.trampolines).collect();
-    let builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    let mut jit = JITModule::new(builder);
-    let jit_err = |e: cranelift_module::ModuleError| CompileError::Isa(e.to_string());
-    // Function ids: defined functions first (id = defined index), then the trampolines. The
-    // declared signature is not used by code placed as bytes.
-    let signature = ir::Signature::new(isa.default_call_conv());
-    let mut ids = Vec::with_capacity(all.len());
-    for i in 0..all.len() {
-        let id = jit.declare_function(&format!("f{i}"), Linkage::Local, &signature).map_err(jit_err)?;
-        debug_assert_eq!(id.as_u32() as usize, i);
-        ids.push(id);
-    }
-    for (i, (f, &id)) in all.iter().zip(&ids).enumerate() {
-        let relocs = f
-            .relocs
-            .iter()
-            .map(|r| {
-                let name = match r.target {
-                    RelocTarget::Func(index) if (index as usize) < all.len() => ModuleRelocTarget::user(0, index),
-                    RelocTarget::LibCall(l) => ModuleRelocTarget::LibCall(l),
-                    RelocTarget::FuncOffset(_, off) => ModuleRelocTarget::FunctionOffset(ids[i], off),
-                    RelocTarget::Func(index) => {
-                        return Err(CompileError::Isa(format!("relocation to unknown function {index}")));
-                    }
-                };
-                Ok(ModuleReloc { offset: r.offset, kind: r.kind, name, addend: r.addend })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        jit.define_function_bytes(id, f.alignment, &f.bytes, &relocs).map_err(jit_err)?;
-    }
-    jit.finalize_definitions().map_err(jit_err)?;
+/// Place linked code in executable memory.
+pub fn load(module: &ModuleInfo, linked: LinkedCode) -> Result<CompiledModule, CompileError> {
+    let text = linked.text;
+    place(module, linked.layout, text.len(), |bytes| {
+        bytes.copy_from_slice(&text);
+        Ok(())
+    })
+}
 
-    let addr = |id: FuncId| jit.get_finalized_function(id) as usize;
-    let funcs: Vec<FunctionCode> = artifacts
-        .funcs
-        .iter()
-        .enumerate()
-        .map(|(i, f)| FunctionCode {
+/// Place a block of `text_len` bytes of code laid out as `layout` for `module`: `fill` writes
+/// the bytes.
+pub fn place(
+    module: &ModuleInfo,
+    layout: Layout,
+    text_len: usize,
+    fill: impl FnOnce(&mut [u8]) -> std::io::Result<()>,
+) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::place(text_len, &layout.relocs, fill)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// Place a block of code that `file` holds at `offset` (a page boundary), laid out as `layout`
+/// for `module` (see [`CodeMemory::map_file`], which asks `unchanged`).
+pub fn place_from_file(
+    module: &ModuleInfo,
+    layout: Layout,
+    file: &std::fs::File,
+    offset: u64,
+    text_len: usize,
+    unchanged: impl FnOnce() -> bool,
+) -> Result<CompiledModule, CompileError> {
+    check_layout(module, &layout, text_len)?;
+    let code = CodeMemory::map_file(file, offset, text_len, &layout.relocs, unchanged)?;
+    Ok(compiled(module, layout, code))
+}
+
+/// That `layout` fits `module` and a block of `text_len` bytes. (Trap sites need no check: the
+/// runtime only looks faulting addresses up in them. Exception handlers are jumped to: their
+/// targets must lie in the block.)
+fn check_layout(module: &ModuleInfo, layout: &Layout, text_len: usize) -> Result<(), CompileError> {
+    let num_types = module.types.len();
+    let fits = |off: u32, len: u32| (off as usize).checked_add(len as usize).is_some_and(|end| end <= text_len);
+    if layout.funcs.len() != module.num_defined_funcs() as usize
+        || layout.trampolines.len() != 2 * num_types
+        || !layout.funcs.iter().all(|&(off, len)| fits(off, len))
+        || !layout.trampolines.iter().all(|&off| fits(off, 1))
+        || !layout.exn_sites.is_sorted_by_key(|s| s.ret)
+        || !layout.exn_sites.iter().all(|s| {
+            fits(s.ret, 0)
+                && s.handlers.iter().all(|h| match *h {
+                    ExnHandler::Context(_) => true,
+                    ExnHandler::Tag { target, .. } | ExnHandler::All(target) => fits(target, 1),
+                })
+        })
+    {
+        return Err(CompileError::Mismatch);
+    }
+    Ok(())
+}
+
+fn compiled(module: &ModuleInfo, layout: Layout, code: CodeMemory) -> CompiledModule {
+    let num_types = module.types.len();
+    let base = code.base();
+    let funcs = (layout.funcs.iter().enumerate())
+        .map(|(i, &(off, len))| FunctionCode {
             func_index: module.num_imported_funcs + i as u32,
-            ptr: addr(ids[i]),
-            len: f.bytes.len(),
-            traps: f.traps.clone(),
-            exn_sites: f.exn_sites.clone(),
+            ptr: base + off as usize,
+            len: len as usize,
         })
         .collect();
-    let array_trampolines = (0..num_types).map(|t| addr(ids[num_defined + t])).collect();
-    let host_trampolines = (0..num_types).map(|t| addr(ids[num_defined + num_types + t])).collect();
-    Ok(CompiledModule { _jit: jit, offsets: VMOffsets::new(module), funcs, array_trampolines, host_trampolines })
+    let tramp = |t: &[u32]| t.iter().map(|&off| base + off as usize).collect();
+    CompiledModule {
+        offsets: VMOffsets::new(module),
+        funcs,
+        traps: layout.traps,
+        exn_sites: layout.exn_sites,
+        array_trampolines: tramp(&layout.trampolines[..num_types]),
+        host_trampolines: tramp(&layout.trampolines[num_types..]),
+        code,
+    }
 }
 
 /// Compile and load `module`.
 pub fn compile(module: &ModuleInfo, config: &Config) -> Result<CompiledModule, CompileError> {
-    load(module, &compile_artifacts(module, config)?, config)
+    load(module, link::link(&compile_artifacts(module, config)?)?)
 }
 
 /// The external name of a defined function (its JIT function id), for direct calls.

@@ -51,7 +51,8 @@ impl FuncTranslator<'_, '_> {
 
             O::MemorySize { mem } => {
                 let len = self.memory_length(mem);
-                let pages = self.b.ins().ushr_imm_s(len, 16);
+                let log2 = self.memory_page_log2(mem);
+                let pages = self.b.ins().ushr_imm_s(len, log2 as i64);
                 let v = self.b.ins().ireduce(I32, pages);
                 self.push(v);
             }
@@ -148,13 +149,22 @@ impl FuncTranslator<'_, '_> {
         Ok(true)
     }
 
+    /// log2 of a memory's page size: 16, or 0 for `(pagesize 1)`. The runtime makes whole host
+    /// pages accessible, so with 1-byte pages the bytes after the end up to the next host page do
+    /// not fault and every access needs an explicit check.
+    fn memory_page_log2(&self, memory: u32) -> u32 {
+        self.env.module.memories[memory as usize].page_size_log2.unwrap_or(16)
+    }
+
     /// Host address for an access of `size` bytes at Wasm address `index` + `memarg.offset`,
     /// and the flags to access it with. Traps (or arranges to fault) when out of bounds.
-    fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
+    pub(crate) fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
         let base = self.memory_base(memarg.memory);
         let index = self.b.ins().uextend(types::I64, index);
         let offset = memarg.offset;
-        let guarded = self.env.config.bounds_checks == BoundsChecks::Guard;
+        // A memory with 1-byte pages has accessible bytes past its end (see `memory_page_log2`).
+        let guarded =
+            self.env.config.bounds_checks == BoundsChecks::Guard && self.memory_page_log2(memarg.memory) == 16;
         if guarded && offset + size <= GUARD_REGION {
             // The reservation's guard region catches every access: the load itself faults.
             let addr = self.b.ins().iadd(base, index);

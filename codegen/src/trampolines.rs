@@ -13,6 +13,12 @@ use crate::vmoffsets;
 
 const SLOT: i32 = 16;
 
+/// Flags of a value slot access: trusted, but the host's array is not promised to be 16-byte
+/// aligned, so a `v128` access must not become an aligned vector move.
+fn slot_flags(ty: types::Type) -> MemFlagsData {
+    if ty.is_vector() { MemFlagsData::new().with_notrap() } else { MemFlagsData::trusted() }
+}
+
 /// What the array trampoline puts in the pinned register for the Wasm code it calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pin {
@@ -41,7 +47,7 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, 
     let flags = MemFlagsData::trusted();
     let mut args = vec![callee, caller];
     for (i, t) in ty.params().iter().enumerate() {
-        args.push(b.ins().load(ir_type(*t), flags, values, SLOT * i as i32));
+        args.push(b.ins().load(ir_type(*t), slot_flags(ir_type(*t)), values, SLOT * i as i32));
     }
     let sig = b.import_signature(wasm_signature(ty));
     let saved = (pin != Pin::Nothing).then(|| {
@@ -66,7 +72,8 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, 
         }
     }
     for (i, r) in results.into_iter().enumerate() {
-        b.ins().store(flags, r, values, SLOT * i as i32);
+        let ty = b.func.dfg.value_type(r);
+        b.ins().store(slot_flags(ty), r, values, SLOT * i as i32);
     }
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
@@ -92,7 +99,8 @@ pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -
     let values = b.ins().stack_addr(types::I64, ss, 0);
     let flags = MemFlagsData::trusted();
     for (i, p) in params[2..].iter().enumerate() {
-        b.ins().store(flags, *p, values, SLOT * i as i32);
+        let ty = b.func.dfg.value_type(*p);
+        b.ins().store(slot_flags(ty), *p, values, SLOT * i as i32);
     }
     let host_fn = b.ins().load(types::I64, flags, params[0], 0);
     let sig = b.import_signature(host_signature(isa));
@@ -116,7 +124,7 @@ pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -
         .results()
         .iter()
         .enumerate()
-        .map(|(i, t)| b.ins().load(ir_type(*t), flags, values, SLOT * i as i32))
+        .map(|(i, t)| b.ins().load(ir_type(*t), slot_flags(ir_type(*t)), values, SLOT * i as i32))
         .collect();
     b.ins().return_(&results);
     b.finalize(isa.frontend_config());

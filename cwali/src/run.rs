@@ -26,9 +26,11 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// Call this export instead of `_start`.
     pub invoke: Option<String>,
+    /// How to compile the module.
     pub config: Config,
     /// Use the on-disk code cache.
     pub cache: bool,
+    /// What only WALI programs use.
     pub wali: WaliOptions,
 }
 
@@ -40,40 +42,45 @@ pub fn cache_dir() -> Option<PathBuf> {
         .or_else(|| env("HOME").map(|d| d.join(".cache").join("cwali")))
 }
 
+/// An engine with the code cache, or (`cache` false) only with this user's key from the cache
+/// directory, which authenticates code files from `cwali compile`.
 fn engine(config: Config, cache: bool) -> Engine {
     let engine = Engine::new(config);
     match cache_dir() {
         Some(dir) if cache => engine.with_cache_dir(dir),
-        _ => engine,
+        Some(dir) => engine.with_key_dir(dir),
+        None => engine,
     }
 }
 
-/// The module a file holds: the module itself, or the one inside a code file.
-fn module_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
-    if cwali_rt::is_code(bytes) {
-        let (_, module, _) = cwali_codegen::cache::deserialize(bytes).map_err(|e| anyhow!("{e}"))?;
-        return Ok(module.into());
-    }
-    Ok(bytes.into())
-}
-
-/// `cwali compile`: write `module` compiled for this host to `output`.
+/// `cwali compile`: write `module` compiled for this host to `output`, authenticated with this
+/// user's key (a code file runs as it is only for the user who made it; see `cwali_rt::Engine::precompile`).
 pub fn compile_to_file(module: &Path, output: &Path, config: Config) -> Result<()> {
     let bytes = load_wasm_bytes(module)?;
     let info = cwali_frontend::parse(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
     let config = if is_wali_program(&info) { cwali_wali_abi::host::engine_config(config, false) } else { config };
-    let code =
-        Engine::new(config).precompile(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
+    let engine = Engine::new(config);
+    let engine = match cache_dir() {
+        Some(dir) => engine.with_cache_dir(dir),
+        None => engine,
+    };
+    let code = engine.precompile(&bytes).with_context(|| format!("failed to compile `{}`", module.display()))?;
     std::fs::write(output, code).with_context(|| format!("failed to write `{}`", output.display()))
 }
 
 /// Options that only WALI programs use (Wasmtime-like environment flags, tracing).
 #[derive(Debug, Clone, Default)]
 pub struct WaliOptions {
+    /// `--env-file`: the initial environment, one `NAME=VAL` per line.
     pub env_file: Option<PathBuf>,
+    /// `--env NAME=VAL` entries, applied last.
     pub env: Vec<String>,
+    /// `--inherit-env`: pass cwali's own environment.
     pub inherit_env: bool,
+    /// `--trace`: print every WALI call on stderr.
     pub trace: bool,
+    /// `--dir`, `--dir-ro`, `--net`, `--no-exec-native`, `--rlimit`.
+    pub confine: cwali_wali_abi::host::confine::Confinement,
 }
 
 /// Read a module file. A `.wasm` file or one that starts with the binary magic number is
@@ -102,21 +109,32 @@ fn one_line(message: &str) -> String {
 /// `_start`). A Wasm trap is in the returned error's chain; find it with [`trap_in`].
 pub fn run(opts: &RunOptions) -> Result<Vec<Val>> {
     let path = opts.module.display();
-    let bytes = load_wasm_bytes(&opts.module)?;
-    let info = cwali_frontend::parse(&module_bytes(&bytes)?).with_context(|| format!("failed to load `{path}`"))?;
-    let is_wali = is_wali_program(&info);
-    let config = if is_wali {
-        cwali_wali_abi::host::prepare_process();
-        cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
-    } else {
-        opts.config.clone()
+    // Confinement's namespaces first, while cwali has no other thread (see `confine`). A
+    // confined guest may be able to write the code cache: its code is copied, never mapped, so a
+    // later write cannot reach code that runs.
+    let confine = &opts.wali.confine;
+    let inherited = cwali_wali_abi::host::confine::state();
+    if confine.is_active() || inherited.any() {
+        confine.enter_namespaces().map_err(|e| anyhow!("{e}"))?;
+        cwali_codegen::link::copy_cached_code();
+    }
+    // WALI programs get the WALI host's settings (intrinsics, safepoints), and the process its
+    // signal mask before any compiler thread starts (the threads inherit it).
+    let configure = |info: &ModuleInfo| match is_wali_program(info) {
+        true => {
+            cwali_wali_abi::host::prepare_process();
+            cwali_wali_abi::host::engine_config(opts.config.clone(), opts.wali.trace)
+        }
+        false => opts.config.clone(),
     };
-    let engine = engine(config, opts.cache);
-    // A plain module is compiled from the parse above; a code file is loaded as what it is.
-    let module =
-        if cwali_rt::is_code(&bytes) { Module::new(&engine, &bytes) } else { Module::from_info(&engine, info) }
-            .with_context(|| format!("failed to load `{path}`"))?;
-    if is_wali {
+    // A module file seen before is loaded from the code cache by its record, without reading it.
+    let read = || load_wasm_bytes(&opts.module);
+    // A cwali exec'd by a guest with a confined file system cannot reach the code cache (and
+    // must not: the guest could write to it).
+    let cache = opts.cache && !inherited.fs;
+    let (engine, module) = Module::from_file(&engine(opts.config.clone(), cache), &opts.module, read, configure)
+        .with_context(|| format!("failed to load `{path}`"))?;
+    if is_wali_program(module.info()) {
         run_wali(&engine, &module, opts);
     }
     if let Some(import) = module.info().imports.first() {
@@ -175,6 +193,7 @@ fn run_wali(engine: &Engine, module: &Module, opts: &RunOptions) -> ! {
         env: opts.wali.env.clone(),
         inherit_env: opts.wali.inherit_env,
         trace: opts.wali.trace,
+        confine: opts.wali.confine.clone(),
     };
     cwali_wali_abi::host::run(engine, module, config)
 }
@@ -223,10 +242,22 @@ fn parse_arg(ty: ValType, arg: &str) -> Result<Val> {
         }),
         ValType::F32 => Val::F32(arg.parse::<f32>()?.to_bits()),
         ValType::F64 => Val::F64(arg.parse::<f64>()?.to_bits()),
+        ValType::V128 => Val::V128(parse_v128(arg)?),
         other => {
             return Err(anyhow!("arguments of type {other} cannot be given on the command line"));
         }
     })
+}
+
+/// A `v128` argument: one 128-bit integer, decimal or `0x` hex (lane 0 in the low bits), as
+/// `wasmtime run --invoke` takes it (and prints it: decimal).
+fn parse_v128(arg: &str) -> Result<u128> {
+    let v = match hex(arg) {
+        Some((false, digits)) => u128::from_str_radix(digits, 16)?,
+        Some((true, _)) => bail!("a v128 cannot be negative"),
+        None => arg.parse::<u128>()?,
+    };
+    Ok(v)
 }
 
 /// A result as `wasmtime run --invoke` prints it: integers in decimal, floats with Rust's
@@ -237,6 +268,7 @@ pub fn format_val(val: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(bits).to_string(),
         Val::F64(bits) => f64::from_bits(bits).to_string(),
+        Val::V128(v) => v.to_string(),
         Val::FuncRef(0) => "<null funcref>".to_string(),
         Val::FuncRef(_) => "<funcref>".to_string(),
         Val::ExternRef(0) => "<null externref>".to_string(),

@@ -28,7 +28,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use cwali_frontend::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 use cwali_rt::{Config, Engine, Error, Extern, Func, Global, Instance, Memory, Module, Store, Table, Trap, Val};
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{Id, Span};
@@ -37,8 +37,11 @@ use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, Wast
 /// The outcome of one script.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WastReport {
+    /// Directives that did what the script expects.
     pub passed: usize,
+    /// Directives that did not.
     pub failed: usize,
+    /// Directives not run (features cwali does not implement).
     pub skipped: usize,
     /// One line per failed directive: `file:line:col: directive: what differed`.
     pub failures: Vec<String>,
@@ -570,7 +573,7 @@ fn arg_val(arg: &WastArg<'_>) -> Result<Val, Stop> {
             None => return skip(format!("reference type {ty:?} is not supported")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(extern_word(*n)),
-        WastArgCore::V128(_) => return skip("SIMD values are not supported"),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefHost(_) => return skip("ref.host values are not supported"),
     })
 }
@@ -622,16 +625,9 @@ fn ret_matches(expected: &WastRetCore<'_>, actual: &Val) -> Result<bool, Stop> {
     Ok(match (expected, *actual) {
         (WastRetCore::I32(e), Val::I32(a)) => *e == a,
         (WastRetCore::I64(e), Val::I64(a)) => *e == a,
-        (WastRetCore::F32(e), Val::F32(a)) => match e {
-            NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => a & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(v) => v.bits == a,
-        },
-        (WastRetCore::F64(e), Val::F64(a)) => match e {
-            NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(v) => v.bits == a,
-        },
+        (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, a),
+        (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, a),
+        (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, a),
         (WastRetCore::RefNull(ty), actual) => match (ty.as_ref().map(null_kind), actual) {
             (None, Val::FuncRef(0) | Val::ExternRef(0)) => true,
             (Some(Some(NullKind::Func)), Val::FuncRef(0)) => true,
@@ -650,7 +646,6 @@ fn ret_matches(expected: &WastRetCore<'_>, actual: &Val) -> Result<bool, Stop> {
             }
             false
         }
-        (WastRetCore::V128(_), _) => return skip("SIMD values are not supported"),
         (
             WastRetCore::RefHost(_)
             | WastRetCore::RefAny
@@ -665,8 +660,38 @@ fn ret_matches(expected: &WastRetCore<'_>, actual: &Val) -> Result<bool, Stop> {
     })
 }
 
+fn f32_matches(e: &NanPattern<wast::token::F32>, a: u32) -> bool {
+    match e {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => a & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(v) => v.bits == a,
+    }
+}
+
+fn f64_matches(e: &NanPattern<wast::token::F64>, a: u64) -> bool {
+    match e {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(v) => v.bits == a,
+    }
+}
+
+/// A `v128` against a lane pattern: integer lanes by bits, float lanes as floats (NaN patterns).
+fn v128_matches(e: &V128Pattern, a: u128) -> bool {
+    let lane = |i: usize, bits: u32| (a >> (i as u32 * bits)) & ((1u128 << bits) - 1);
+    match e {
+        V128Pattern::I8x16(l) => l.iter().enumerate().all(|(i, v)| lane(i, 8) == *v as u8 as u128),
+        V128Pattern::I16x8(l) => l.iter().enumerate().all(|(i, v)| lane(i, 16) == *v as u16 as u128),
+        V128Pattern::I32x4(l) => l.iter().enumerate().all(|(i, v)| lane(i, 32) == *v as u32 as u128),
+        V128Pattern::I64x2(l) => l.iter().enumerate().all(|(i, v)| lane(i, 64) == *v as u64 as u128),
+        V128Pattern::F32x4(l) => l.iter().enumerate().all(|(i, p)| f32_matches(p, lane(i, 32) as u32)),
+        V128Pattern::F64x2(l) => l.iter().enumerate().all(|(i, p)| f64_matches(p, lane(i, 64) as u64)),
+    }
+}
+
 fn format_val(val: &Val) -> String {
     match *val {
+        Val::V128(v) => format!("v128:{v:#034x}"),
         Val::I32(v) => format!("i32:{v}"),
         Val::I64(v) => format!("i64:{v}"),
         Val::F32(bits) => format!("f32:{} ({bits:#010x})", f32::from_bits(bits)),
@@ -718,6 +743,7 @@ fn format_ret_core(ret: &WastRetCore<'_>) -> String {
         WastRetCore::Either(options) => {
             format!("either({})", options.iter().map(format_ret_core).collect::<Vec<_>>().join(" | "))
         }
+        WastRetCore::V128(p) => format!("v128:{p:?}"),
         other => format!("{other:?}"),
     }
 }

@@ -11,6 +11,8 @@ pub enum ConstOp {
     /// Raw bits, so NaN payloads survive.
     F32Const(u32),
     F64Const(u64),
+    /// A `v128.const`, little-endian.
+    V128Const(u128),
     GlobalGet(u32),
     RefNull(RefType),
     RefFunc(u32),
@@ -54,6 +56,7 @@ impl ConstExpr {
                 Operator::I64Const { value } => ConstOp::I64Const(value),
                 Operator::F32Const { value } => ConstOp::F32Const(value.bits()),
                 Operator::F64Const { value } => ConstOp::F64Const(value.bits()),
+                Operator::V128Const { value } => ConstOp::V128Const(u128::from_le_bytes(*value.bytes())),
                 Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 Operator::RefNull { hty } => {
                     ConstOp::RefNull(RefType::new(true, hty).expect("validated heap type fits a RefType"))

@@ -10,20 +10,21 @@
 //!
 //! Exception handling is accepted in both encodings (the exnref `try_table` one and the legacy
 //! `try`/`catch`/`delegate` one clang emits by default). A module that uses a feature cwali does
-//! not implement yet (SIMD, GC, memory64,
-//! multi-memory, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! not implement yet (GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
+
+#![forbid(unsafe_code)]
 
 mod consts;
 mod parse;
 
 pub use consts::{ConstExpr, ConstOp};
-pub use parse::parse;
+pub use parse::{parse, parse_trusted, strip_code};
 pub use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why a module was refused.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,11 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::BULK_MEMORY_OPT
         | F::EXCEPTIONS
         | F::LEGACY_EXCEPTIONS
+        | F::SIMD
+        | F::RELAXED_SIMD
+        | F::WIDE_ARITHMETIC
+        | F::MULTI_MEMORY
+        | F::CUSTOM_PAGE_SIZES
 }
 
 /// Index of a function in the module's function index space (imports first).
@@ -166,10 +172,21 @@ pub struct ModuleInfo {
     pub start: Option<FuncIndex>,
     pub elements: Vec<ElementSegment>,
     pub data: Vec<DataSegment>,
-    /// Function names from the name section.
-    pub func_names: HashMap<FuncIndex, String>,
-    /// The name the module gives itself in the name section, if any.
-    pub module_name: Option<String>,
+    /// The name section, read the first time a name is asked for.
+    names: Names,
+}
+
+/// Where the name section is, and what it says once read.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    section: Option<Range<usize>>,
+    read: OnceLock<(HashMap<FuncIndex, String>, Option<String>)>,
+}
+
+impl Names {
+    fn new(section: Range<usize>) -> Names {
+        Names { section: Some(section), read: OnceLock::new() }
+    }
 }
 
 impl ModuleInfo {
@@ -209,13 +226,25 @@ impl ModuleInfo {
     /// A readable name for a function: its name-section name, else an export name, else
     /// `wasm-function[N]`.
     pub fn func_name(&self, func: FuncIndex) -> String {
-        if let Some(name) = self.func_names.get(&func) {
+        if let Some(name) = self.names().0.get(&func) {
             return name.clone();
         }
         match self.exports.iter().find(|e| e.kind == ExportKind::Func(func)) {
             Some(e) => e.name.clone(),
             None => format!("wasm-function[{func}]"),
         }
+    }
+
+    /// The name the module gives itself in the name section, if any.
+    pub fn module_name(&self) -> Option<&str> {
+        self.names().1.as_deref()
+    }
+
+    fn names(&self) -> &(HashMap<FuncIndex, String>, Option<String>) {
+        self.names.read.get_or_init(|| match &self.names.section {
+            Some(range) => parse::read_names(&self.bytes[range.clone()], range.start),
+            None => Default::default(),
+        })
     }
 
     /// The imports of functions, in function index order.

@@ -16,7 +16,7 @@ use crate::{
 /// Parse and validate a module.
 pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
     let bytes: Arc<[u8]> = Arc::from(bytes);
-    match parse_with(&bytes, supported_features()) {
+    match parse_with(&bytes, supported_features(), Check::Validate) {
         Ok(info) => Ok(info),
         Err(Failure::Parse(e)) => Err(Error::Malformed { message: e.message().to_string(), offset: e.offset() }),
         Err(Failure::Done(e)) => Err(e),
@@ -37,6 +37,84 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
             }
         }
     }
+}
+
+/// Parse a module that was validated before, without validating it again (a code cache hit: the
+/// entry was made by cwali from a validated module and is authenticated). Function bodies are
+/// only located, never read. Bytes that are not well-formed still give an error, never a panic.
+pub fn parse_trusted(bytes: impl Into<Arc<[u8]>>) -> Result<ModuleInfo, Error> {
+    let bytes: Arc<[u8]> = bytes.into();
+    parse_with(&bytes, supported_features(), Check::Trust).map_err(|e| match e {
+        Failure::Parse(e) | Failure::Validate(e) => {
+            Error::Malformed { message: e.message().to_string(), offset: e.offset() }
+        }
+        Failure::Done(e) => e,
+    })
+}
+
+/// The module without its code section and without custom sections other than `name`: what
+/// instantiating it needs once its functions are compiled ([`parse_trusted`] reads it). Section
+/// framing is copied as it is, so offsets inside a kept section keep their meaning relative to it.
+pub fn strip_code(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let malformed = |offset| Error::Malformed { message: "section extends past the end".into(), offset };
+    if bytes.len() < 8 {
+        return Err(malformed(0));
+    }
+    let mut out = bytes[..8].to_vec();
+    let mut pos = 8;
+    while pos < bytes.len() {
+        let start = pos;
+        let id = bytes[pos];
+        let mut reader = wasmparser::BinaryReader::new(&bytes[pos + 1..], pos + 1);
+        let size = reader.read_var_u32().map_err(|_| malformed(start))? as usize;
+        let body = reader.original_position();
+        let end = body.checked_add(size).filter(|&e| e <= bytes.len()).ok_or_else(|| malformed(start))?;
+        match id {
+            CODE => {}
+            // wasmparser refuses a function section without a code section: its contents travel
+            // in a custom section of our own, in the same place.
+            FUNCTION => {
+                let mut custom = Vec::with_capacity(size + FUNCTIONS.len() + 1);
+                custom.push(FUNCTIONS.len() as u8);
+                custom.extend_from_slice(FUNCTIONS.as_bytes());
+                custom.extend_from_slice(&bytes[body..end]);
+                out.push(0);
+                leb128(&mut out, custom.len() as u32);
+                out.extend_from_slice(&custom);
+            }
+            0 if wasmparser::BinaryReader::new(&bytes[body..end], body).read_string().ok() == Some("name") => {
+                out.extend_from_slice(&bytes[start..end]);
+            }
+            0 => {}
+            _ => out.extend_from_slice(&bytes[start..end]),
+        }
+        pos = end;
+    }
+    Ok(out)
+}
+
+const FUNCTION: u8 = 3;
+const CODE: u8 = 10;
+/// The custom section that holds the function section in a module without code.
+const FUNCTIONS: &str = "cwali.functions";
+
+fn leb128(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Whether a parse validates the module.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Validate,
+    Trust,
 }
 
 enum Failure {
@@ -60,7 +138,7 @@ impl<T> Classify<T> for Result<T, BinaryReaderError> {
     }
 }
 
-fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, Failure> {
+fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result<ModuleInfo, Failure> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo {
         bytes: bytes.clone(),
@@ -81,8 +159,7 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
         start: None,
         elements: Vec::new(),
         data: Vec::new(),
-        func_names: HashMap::new(),
-        module_name: None,
+        names: Default::default(),
     };
     let mut allocs = wasmparser::FuncValidatorAllocations::default();
 
@@ -91,24 +168,33 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
     parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         let payload = payload.parse_err()?;
-        match validator.payload(&payload).valid_err()? {
-            ValidPayload::Func(to_validate, body) => {
-                let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
-                func_validator.validate(&body).valid_err()?;
-                allocs = func_validator.into_allocations();
-                info.bodies.push(body.range());
+        if check == Check::Trust {
+            match &payload {
+                Payload::CodeSectionEntry(body) => info.bodies.push(body.range()),
+                Payload::End(_) => break,
+                _ => {}
             }
-            ValidPayload::End(_) => break,
-            ValidPayload::Ok | ValidPayload::Parser(_) => {}
+        } else {
+            match validator.payload(&payload).valid_err()? {
+                ValidPayload::Func(to_validate, body) => {
+                    let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
+                    func_validator.validate(&body).valid_err()?;
+                    allocs = func_validator.into_allocations();
+                    info.bodies.push(body.range());
+                }
+                ValidPayload::End(_) => break,
+                ValidPayload::Ok | ValidPayload::Parser(_) => {}
+            }
         }
         match payload {
             Payload::TypeSection(reader) => {
+                let offset = reader.range().start;
                 for group in reader {
                     for sub in group.parse_err()?.into_types() {
                         match sub.composite_type.inner {
                             CompositeInnerType::Func(f) => info.types.push(f),
-                            // GC types are refused by the validator before we get here.
-                            _ => unreachable!("non-function type passed validation"),
+                            // GC types are refused by the validator (and never cached).
+                            _ => return Err(unsupported("non-function types", offset)),
                         }
                     }
                 }
@@ -218,10 +304,16 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures) -> Result<ModuleInfo, F
                     info.data.push(DataSegment { mode, range: start..start + data.data.len() });
                 }
             }
+            Payload::CustomSection(reader) if check == Check::Trust && reader.name() == FUNCTIONS => {
+                let functions = wasmparser::BinaryReader::new(reader.data(), reader.data_offset());
+                for ty in wasmparser::FunctionSectionReader::new(functions).parse_err()? {
+                    info.funcs.push(ty.parse_err()?);
+                }
+            }
             Payload::CustomSection(reader) => {
-                // A broken name section is not an error (the spec makes custom sections optional).
-                if let KnownCustom::Name(names) = reader.as_known() {
-                    let _ = read_names(names, &mut info);
+                // Read when a name is first asked for (a trap's backtrace), not at every load.
+                if let KnownCustom::Name(_) = reader.as_known() {
+                    info.names = crate::Names::new(reader.data_offset()..reader.data_offset() + reader.data().len());
                 }
             }
             _ => {}
@@ -294,18 +386,31 @@ fn read_element(element: wasmparser::Element<'_>) -> Result<ElementSegment, Fail
     Ok(ElementSegment { mode, ty, items })
 }
 
-fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) -> wasmparser::Result<()> {
-    for name in names {
-        match name? {
-            Name::Module { name, .. } => info.module_name = Some(name.to_string()),
-            Name::Function(map) => {
-                for naming in map {
-                    let naming = naming?;
-                    info.func_names.insert(naming.index, naming.name.to_string());
+/// Refused by the validator already; refused here too when a module is parsed without it.
+fn unsupported(what: &str, offset: usize) -> Failure {
+    Failure::Done(Error::Unsupported { message: format!("{what} are not supported"), offset })
+}
+
+/// The function names and the module name of a name section (a broken section gives what was
+/// read before the break: custom sections are optional, so it is not an error).
+pub(crate) fn read_names(bytes: &[u8], offset: usize) -> (HashMap<u32, String>, Option<String>) {
+    let (mut funcs, mut module) = (HashMap::new(), None);
+    let reader = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(bytes, offset));
+    let read = || -> wasmparser::Result<()> {
+        for name in reader {
+            match name? {
+                Name::Module { name, .. } => module = Some(name.to_string()),
+                Name::Function(map) => {
+                    for naming in map {
+                        let naming = naming?;
+                        funcs.insert(naming.index, naming.name.to_string());
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    let _ = read();
+    (funcs, module)
 }

@@ -108,31 +108,50 @@ pub struct FrameInfo {
 #[derive(Clone, Default)]
 pub struct Engine {
     config: Arc<Config>,
-    cache_dir: Option<Arc<std::path::Path>>,
+    cache: Option<Arc<crate::code_cache::CodeCache>>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
-        Engine { config: Arc::new(config), cache_dir: None }
+        Engine { config: Arc::new(config), cache: None }
     }
 
-    /// Keep compiled code in `dir`, keyed by module, code generator build, CPU features and settings.
-    pub fn with_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Engine {
-        self.cache_dir = Some(Arc::from(dir.into().as_path()));
-        self
+    /// Keep compiled code in `dir`, keyed by module, code generator build, CPU features and
+    /// settings, authenticated with this user's secret there. A directory that cannot be
+    /// trusted is not used (with a warning; see `code_cache`).
+    pub fn with_cache_dir(self, dir: impl AsRef<std::path::Path>) -> Engine {
+        let cache = crate::code_cache::CodeCache::open(dir.as_ref(), true, true);
+        Engine { cache: cache.map(Arc::new), ..self }
+    }
+
+    /// Use only the secret in `dir` (if there is one), to authenticate code files from
+    /// [`Engine::precompile`]; no entries are read or written.
+    pub fn with_key_dir(self, dir: impl AsRef<std::path::Path>) -> Engine {
+        let cache = crate::code_cache::CodeCache::open(dir.as_ref(), false, false);
+        Engine { cache: cache.map(Arc::new), ..self }
     }
 
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    fn with_config(&self, config: Config) -> Engine {
+        Engine { config: Arc::new(config), cache: self.cache.clone() }
+    }
+
     /// Compile `bytes` (a Wasm module) to a code file that [`Module::new`] loads without
-    /// compiling (`cwali compile`).
+    /// compiling (`cwali compile`). It carries the module and a MAC keyed with this user's
+    /// secret (from the cache directory), so only this user's cwali runs its code as it is.
     pub fn precompile(&self, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+        let cache = self.cache.as_ref().ok_or_else(|| {
+            Error::Resource("code files need this user's key in a usable code cache directory".into())
+        })?;
         let info = cwali_frontend::parse(bytes)?;
-        let artifacts = cwali_codegen::compile_artifacts(&info, &self.config)?;
-        let key = cwali_codegen::cache::key(&info, &self.config)?;
-        cwali_codegen::cache::serialize(&key, bytes, &artifacts)
+        let linked = cwali_codegen::link::link(&cwali_codegen::compile_artifacts(&info, &self.config)?)?;
+        let hash = cwali_codegen::cache::module_hash(bytes);
+        let key = cwali_codegen::cache::key(&info, &hash, &self.config)?;
+        let stripped = cwali_frontend::strip_code(bytes)?;
+        cwali_codegen::cache::serialize(&key, &hash, &stripped, Some(bytes), &linked, cache.secret())
             .ok_or_else(|| Error::Resource("this module's code cannot be saved (unsupported relocation)".into()))
     }
 }
@@ -154,87 +173,176 @@ pub struct Module(Arc<ModuleInner>);
 
 impl Module {
     /// Parse, validate and compile `bytes`: a Wasm module, or a code file from
-    /// [`Engine::precompile`] (used as is when it was made for this host and these settings,
-    /// recompiled from the module it holds otherwise; a corrupted one is an error).
+    /// [`Engine::precompile`] (its code used as is when this user's cwali made it for this host
+    /// and these settings; otherwise the module it holds is validated and compiled; a corrupted
+    /// one is an error).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        use cwali_codegen::cache;
-        if cache::is_code(bytes) {
-            let (key, module_bytes, artifacts) =
-                cache::deserialize(bytes).map_err(|e| Error::Resource(e.to_string()))?;
-            let info = Arc::new(cwali_frontend::parse(&module_bytes)?);
-            if cache::key(&info, engine.config())? == key {
-                let code = cwali_codegen::load(&info, &artifacts, engine.config())?;
-                return Ok(Module::from_parts(info, code));
-            }
-            tracing::warn!("the code file was made for another host, cwali or settings: recompiling");
-            return Module::compile(engine, info);
+        let config = engine.config().clone();
+        Ok(Module::from_bytes(engine, bytes.to_vec(), None, &mut |_| config.clone())?.1)
+    }
+
+    /// Load a module file as `cwali run` does. `read` gives the file's bytes (a Wasm binary or
+    /// a code file; text already translated), `configure` the settings for the module (from
+    /// `engine`'s), returned with the module as the engine to instantiate it with.
+    ///
+    /// With a code cache, a file seen before is loaded by its record without being read (see
+    /// `code_cache`); otherwise it is read, and a record is left for the next time.
+    pub fn from_file<E: From<Error>>(
+        engine: &Engine,
+        path: &std::path::Path,
+        read: impl FnOnce() -> Result<Vec<u8>, E>,
+        configure: impl FnOnce(&ModuleInfo) -> Config,
+    ) -> Result<(Engine, Module), E> {
+        // `configure` decides by the module's imports: once asked, the answer holds.
+        let mut configure = Some(configure);
+        let mut decided: Option<Config> = None;
+        let mut configure =
+            |info: &ModuleInfo| decided.get_or_insert_with(|| (configure.take().expect("asked once"))(info)).clone();
+        if let Some(cache) = &engine.cache
+            && let Some(hit) = cache.lookup(path, engine.config(), &mut configure)
+        {
+            tracing::debug!("code cache: `{}` loaded by its record", path.display());
+            return Ok((engine.with_config(hit.config), Module::from_parts(Arc::new(hit.info), hit.code)));
         }
-        Module::from_info(engine, cwali_frontend::parse(bytes)?)
+        let before = crate::code_cache::Identity::of_path(path);
+        let bytes = read()?;
+        let unchanged = before.filter(|b| crate::code_cache::Identity::of_path(path) == Some(*b));
+        Ok(Module::from_bytes(engine, bytes, unchanged, &mut configure)?)
+    }
+
+    /// A module from a file's bytes; `identity` is the file's if it did not change while read.
+    fn from_bytes(
+        engine: &Engine,
+        bytes: Vec<u8>,
+        identity: Option<crate::code_cache::Identity>,
+        configure: &mut dyn FnMut(&ModuleInfo) -> Config,
+    ) -> Result<(Engine, Module), Error> {
+        use cwali_codegen::cache;
+        if !cache::is_code(&bytes) {
+            return Module::from_wasm(engine, bytes.into(), identity, configure);
+        }
+        let header = cache::Header::read(&bytes, bytes.len() as u64).map_err(|e| Error::Resource(e.to_string()))?;
+        let secret = engine.cache.as_ref().map(|c| c.secret());
+        match cache::verify(&bytes, secret) {
+            Ok(()) => {
+                let info = cwali_frontend::parse_trusted(&bytes[header.module.clone()])?;
+                let config = configure(&info);
+                if cache::key(&info, &header.module_hash, &config)? == header.key {
+                    let layout = cache::decode_layout(&bytes[header.layout.clone()])
+                        .map_err(|e| Error::Resource(e.to_string()))?;
+                    let text = &bytes[header.text.clone()];
+                    let code = cwali_codegen::place(&info, layout, text.len(), |buf| {
+                        buf.copy_from_slice(text);
+                        Ok(())
+                    })?;
+                    if let (Some(cache), Some(id)) = (&engine.cache, identity) {
+                        cache.remember(engine.config(), id, header.module_hash, header.key, id, true);
+                    }
+                    return Ok((engine.with_config(config), Module::from_parts(Arc::new(info), code)));
+                }
+                tracing::warn!("the code file was made for another host, cwali or settings: recompiling");
+            }
+            Err(cache::CacheError::NotAuthentic) => {
+                tracing::warn!("{}: compiling the module it holds", cache::CacheError::NotAuthentic)
+            }
+            Err(e) => return Err(Error::Resource(e.to_string())),
+        }
+        let source = &bytes[header.source.clone()];
+        if source.is_empty() {
+            return Err(Error::Resource("the code file holds no module to compile".into()));
+        }
+        Module::from_wasm(engine, source.into(), None, configure)
+    }
+
+    /// A Wasm binary: through the cache if the engine has one.
+    fn from_wasm(
+        engine: &Engine,
+        bytes: Arc<[u8]>,
+        identity: Option<crate::code_cache::Identity>,
+        configure: &mut dyn FnMut(&ModuleInfo) -> Config,
+    ) -> Result<(Engine, Module), Error> {
+        let Some(cache) = &engine.cache else {
+            let info = cwali_frontend::parse(&bytes)?;
+            let engine = engine.with_config(configure(&info));
+            let module = Module::compile(&engine, info)?;
+            return Ok((engine, module));
+        };
+        let hash = cwali_codegen::cache::module_hash(&bytes);
+        // The entry's key needs the module's imports (for intrinsics), not a validation: an
+        // authentic entry of this hash was made from these very bytes, validated then.
+        let key = match cwali_frontend::parse_trusted(bytes.clone()) {
+            Ok(quick) => {
+                let config = configure(&quick);
+                Some(cwali_codegen::cache::key(&quick, &hash, &config)?)
+            }
+            Err(_) => None,
+        };
+        if let Some(key) = key
+            && let Some((data, entry_id)) = cache.read_entry(&key, &hash)
+        {
+            match Module::from_entry(engine, &data, configure) {
+                Ok(loaded) => {
+                    if let Some(id) = identity {
+                        cache.remember(engine.config(), id, hash, key, entry_id, false);
+                    }
+                    return Ok(loaded);
+                }
+                Err(e) => tracing::warn!("code cache entry not usable: {e}: recompiling"),
+            }
+        }
+        let info = cwali_frontend::parse(&bytes)?;
+        let engine = engine.with_config(configure(&info));
+        let linked = cwali_codegen::link::link(&cwali_codegen::compile_artifacts(&info, engine.config())?)?;
+        let key = cwali_codegen::cache::key(&info, &hash, engine.config())?;
+        let stripped = cwali_frontend::strip_code(&bytes)?;
+        if let Some(data) = cwali_codegen::cache::serialize(&key, &hash, &stripped, None, &linked, cache.secret()) {
+            cache.store_entry(&key, &data);
+        }
+        let code = cwali_codegen::load(&info, linked)?;
+        Ok((engine.clone(), Module::from_parts(Arc::new(info), code)))
+    }
+
+    /// A verified cache entry, in memory.
+    fn from_entry(
+        engine: &Engine,
+        data: &[u8],
+        configure: &mut dyn FnMut(&ModuleInfo) -> Config,
+    ) -> Result<(Engine, Module), Error> {
+        use cwali_codegen::cache;
+        let header = cache::Header::read(data, data.len() as u64).map_err(|e| Error::Resource(e.to_string()))?;
+        let info = cwali_frontend::parse_trusted(&data[header.module.clone()])?;
+        let layout = cache::decode_layout(&data[header.layout.clone()]).map_err(|e| Error::Resource(e.to_string()))?;
+        let text = &data[header.text.clone()];
+        let code = cwali_codegen::place(&info, layout, text.len(), |buf| {
+            buf.copy_from_slice(text);
+            Ok(())
+        })?;
+        Ok((engine.with_config(configure(&info)), Module::from_parts(Arc::new(info), code)))
     }
 
     /// Compile a module the caller has already parsed (through the on-disk cache if the engine
-    /// has one), saving a second parse of the same bytes.
+    /// has one).
     pub fn from_info(engine: &Engine, info: ModuleInfo) -> Result<Module, Error> {
-        let info = Arc::new(info);
-        if let Some(dir) = &engine.cache_dir {
-            return Module::cached(engine, info, dir);
+        if engine.cache.is_some() {
+            let config = engine.config().clone();
+            return Ok(Module::from_wasm(engine, info.bytes.clone(), None, &mut |_| config.clone())?.1);
         }
         Module::compile(engine, info)
     }
 
-    fn compile(engine: &Engine, info: Arc<ModuleInfo>) -> Result<Module, Error> {
+    fn compile(engine: &Engine, info: ModuleInfo) -> Result<Module, Error> {
         let code = cwali_codegen::compile(&info, engine.config())?;
-        Ok(Module::from_parts(info, code))
+        Ok(Module::from_parts(Arc::new(info), code))
     }
 
-    /// Through the on-disk cache: a valid entry is loaded, anything else recompiled and stored.
-    fn cached(engine: &Engine, info: Arc<ModuleInfo>, dir: &std::path::Path) -> Result<Module, Error> {
-        use cwali_codegen::cache;
-        let key = cache::key(&info, engine.config())?;
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        let path = dir.join(format!("{hex}.cwasm"));
-        if let Ok(data) = std::fs::read(&path) {
-            match cache::deserialize(&data) {
-                Ok((k, m, artifacts)) if k == key && *m == *info.bytes => {
-                    if let Ok(code) = cwali_codegen::load(&info, &artifacts, engine.config()) {
-                        return Ok(Module::from_parts(info, code));
-                    }
-                }
-                Ok(_) => tracing::warn!("cache entry {} does not match its module: recompiling", path.display()),
-                Err(e) => tracing::warn!("cache entry {}: {e}: recompiling", path.display()),
-            }
-        }
-        let artifacts = cwali_codegen::compile_artifacts(&info, engine.config())?;
-        if let Some(data) = cache::serialize(&key, &info.bytes, &artifacts) {
-            // Write then rename, so a concurrent reader never sees half a file.
-            let tmp = dir.join(format!("{hex}.{}.tmp", std::process::id()));
-            let stored = std::fs::create_dir_all(dir)
-                .and_then(|_| std::fs::write(&tmp, &data))
-                .and_then(|_| std::fs::rename(&tmp, &path));
-            if let Err(e) = stored {
-                tracing::debug!("cannot store {} in the code cache: {e}", path.display());
-                let _ = std::fs::remove_file(&tmp);
-            }
-        }
-        let code = cwali_codegen::load(&info, &artifacts, engine.config())?;
-        Ok(Module::from_parts(info, code))
-    }
-
-    fn from_parts(info: Arc<ModuleInfo>, code: CompiledModule) -> Module {
+    fn from_parts(info: Arc<ModuleInfo>, mut code: CompiledModule) -> Module {
         let shared: Arc<dyn std::any::Any + Send + Sync> = info.clone();
-        let ranges = code
-            .funcs
-            .iter()
-            .map(|f| crate::code_registry::CodeRange {
-                start: f.ptr,
-                end: f.ptr + f.len,
-                traps: f.traps.clone(),
-                exn_sites: f.exn_sites.clone(),
-                func_index: f.func_index,
-                module: shared.clone(),
-            })
+        let ranges = (code.funcs.iter())
+            .map(|f| crate::code_registry::CodeRange { start: f.ptr, end: f.ptr + f.len, func_index: f.func_index })
             .collect();
-        let registration = crate::code_registry::register(ranges);
+        let traps = std::mem::take(&mut code.traps);
+        let exn_sites = std::mem::take(&mut code.exn_sites);
+        let registration = crate::code_registry::register(code.text().0, ranges, traps, exn_sites, shared);
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
@@ -424,7 +532,11 @@ impl Memory {
             shared: self.storage.is_shared(),
             initial: self.storage.pages(),
             maximum: self.declared_maximum,
-            page_size_log2: None,
+            // 64 KiB pages are the default and written as "no custom size".
+            page_size_log2: match self.storage.page_size().trailing_zeros() {
+                16 => None,
+                log2 => Some(log2),
+            },
         }
     }
 

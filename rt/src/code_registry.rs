@@ -4,7 +4,8 @@
 //! without allocating or locking, on any thread, while other threads register and drop modules.
 //! So readers never lock:
 //!
-//! - One registration (a module's functions) is an immutable, sorted [`SigRanges`] on the heap.
+//! - One registration (a module's block of code: its functions and one sorted table of trap
+//!   sites) is an immutable [`SigRanges`] on the heap.
 //! - The set of registrations is an immutable *snapshot* (sorted by start address, one small
 //!   entry per registration) behind a global `AtomicPtr`. Writers build a new snapshot under a
 //!   `Mutex` and swap it in.
@@ -22,15 +23,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use cwali_codegen::{ExnCallSite, ExnHandler, TrapKind};
 
-/// One compiled function's code range and its trap sites (offsets relative to `start`, sorted).
+/// One compiled function's code range.
+#[derive(Clone, Copy)]
 pub struct CodeRange {
     pub start: usize,
     pub end: usize,
-    pub traps: Vec<(u32, TrapKind)>,
-    /// Calls covered by exception handlers, sorted by return offset.
-    pub exn_sites: Vec<ExnCallSite>,
     pub func_index: u32,
-    pub module: Arc<dyn Any + Send + Sync>,
 }
 
 impl std::fmt::Debug for CodeRange {
@@ -38,7 +36,6 @@ impl std::fmt::Debug for CodeRange {
         f.debug_struct("CodeRange")
             .field("start", &format_args!("{:#x}", self.start))
             .field("end", &format_args!("{:#x}", self.end))
-            .field("traps", &self.traps.len())
             .field("func_index", &self.func_index)
             .finish()
     }
@@ -59,40 +56,50 @@ impl Drop for RegistrationHandle {
     }
 }
 
-/// Registers the functions of one piece of code. The ranges must not overlap one another
-/// (different registrations may interleave). The code must stay mapped while the handle lives.
-pub fn register(mut ranges: Vec<CodeRange>) -> RegistrationHandle {
+/// Registers the functions of one block of code starting at `base`, its trap sites (offsets
+/// from `base` → kind), its exception call sites (code offsets from `base`, see
+/// [`find_handler`]) and the module handle [`lookup_frame`] returns for them. The ranges must
+/// not overlap one another (different registrations may interleave). The code must stay mapped
+/// while the handle lives.
+pub fn register(
+    base: usize,
+    mut ranges: Vec<CodeRange>,
+    mut traps: Vec<(u32, TrapKind)>,
+    mut exn_sites: Vec<ExnCallSite>,
+    module: Arc<dyn Any + Send + Sync>,
+) -> RegistrationHandle {
     ranges.retain(|r| r.end > r.start);
     if ranges.is_empty() {
         return RegistrationHandle { id: None };
     }
-    ranges.sort_unstable_by_key(|r| r.start);
+    // Code laid out by `cwali_codegen::link` comes sorted: these are linear checks then.
+    if !ranges.is_sorted_by_key(|r| r.start) {
+        ranges.sort_unstable_by_key(|r| r.start);
+    }
     for pair in ranges.windows(2) {
         assert!(pair[0].end <= pair[1].start, "overlapping code ranges: {:?} and {:?}", pair[0], pair[1]);
     }
-    for r in &mut ranges {
-        r.traps.sort_unstable_by_key(|t| t.0);
+    if !traps.is_sorted_by_key(|t| t.0) {
+        traps.sort_unstable_by_key(|t| t.0);
+    }
+    if !exn_sites.is_sorted_by_key(|s| s.ret) {
+        exn_sites.sort_by_key(|s| s.ret);
     }
 
     let sig = Box::new(SigRanges {
         start: ranges[0].start,
         end: ranges.last().unwrap().end,
-        funcs: ranges
-            .iter_mut()
-            .map(|r| SigFunc {
-                start: r.start,
-                end: r.end,
-                traps: r.traps.clone().into_boxed_slice(),
-                exn_sites: std::mem::take(&mut r.exn_sites).into_boxed_slice(),
-            })
-            .collect(),
+        base,
+        funcs: ranges.iter().map(|r| (r.start, r.end)).collect(),
+        traps: traps.into_boxed_slice(),
+        exn_sites: exn_sites.into_boxed_slice(),
     });
-    let frames = ranges.into_iter().map(|r| (r.start, r.end, r.func_index, r.module)).collect();
+    let frames = ranges.iter().map(|r| r.func_index).collect();
 
     let mut state = lock_state();
     let id = state.next_id;
     state.next_id += 1;
-    state.live.push(Registration { id, sig: Box::into_raw(sig), frames });
+    state.live.push(Registration { id, sig: Box::into_raw(sig), frames, module });
     state.publish();
     tracing::trace!(id, "registered code");
     RegistrationHandle { id: Some(id) }
@@ -104,8 +111,8 @@ fn unregister(id: u64) {
         return;
     };
     let reg = state.live.swap_remove(pos);
-    // The module handles are not visible to signal handlers; drop them now.
-    drop(reg.frames);
+    // The module handle is not visible to signal handlers; drop it now.
+    drop(reg.module);
     state.retired_ranges.push(reg.sig);
     state.publish();
     tracing::trace!(id, "unregistered code");
@@ -114,10 +121,10 @@ fn unregister(id: u64) {
 /// Async-signal-safe: no allocation, no locks. `Some(kind)` if `pc` is exactly a recorded trap site.
 pub fn lookup_trap(pc: usize) -> Option<TrapKind> {
     with_snapshot(None, |snapshot| {
-        let func = snapshot.find(pc)?;
-        let offset = u32::try_from(pc - func.start).ok()?;
-        let i = func.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
-        Some(func.traps[i].1)
+        let (ranges, _) = snapshot.find(pc)?;
+        let offset = u32::try_from(pc.checked_sub(ranges.base)?).ok()?;
+        let i = ranges.traps.binary_search_by_key(&offset, |t| t.0).ok()?;
+        Some(ranges.traps[i].1)
     })
 }
 
@@ -127,10 +134,10 @@ pub fn lookup_trap(pc: usize) -> Option<TrapKind> {
 /// No allocation, no locks.
 pub fn find_handler(pc: usize, fp: usize, matches: &dyn Fn(usize, u32) -> bool) -> Option<(usize, usize)> {
     with_snapshot(None, |snapshot| {
-        let func = snapshot.find(pc.wrapping_sub(1))?;
-        let ret = u32::try_from(pc - func.start).ok()?;
-        let i = func.exn_sites.binary_search_by_key(&ret, |s| s.ret).ok()?;
-        let site = &func.exn_sites[i];
+        let (ranges, _) = snapshot.find(pc.wrapping_sub(1))?;
+        let ret = u32::try_from(pc.checked_sub(ranges.base)?).ok()?;
+        let i = ranges.exn_sites.binary_search_by_key(&ret, |s| s.ret).ok()?;
+        let site = &ranges.exn_sites[i];
         let sp = fp - site.frame_offset as usize;
         let mut vmctx = 0;
         for h in &site.handlers {
@@ -138,10 +145,10 @@ pub fn find_handler(pc: usize, fp: usize, matches: &dyn Fn(usize, u32) -> bool) 
                 // SAFETY: the slot the call site stored its VMContext in, in a live frame.
                 ExnHandler::Context(offset) => vmctx = unsafe { *((sp + offset as usize) as *const usize) },
                 ExnHandler::Tag { tag, target } if vmctx != 0 && matches(vmctx, tag) => {
-                    return Some((func.start + target as usize, sp));
+                    return Some((ranges.base + target as usize, sp));
                 }
                 ExnHandler::Tag { .. } => {}
-                ExnHandler::All(target) => return Some((func.start + target as usize, sp)),
+                ExnHandler::All(target) => return Some((ranges.base + target as usize, sp)),
             }
         }
         None
@@ -159,34 +166,32 @@ pub fn is_wasm_pc(pc: usize) -> bool {
 pub fn lookup_frame(pc: usize) -> Option<(u32, Arc<dyn Any + Send + Sync>)> {
     let state = lock_state();
     state.live.iter().find_map(|reg| {
-        let i = reg.frames.partition_point(|f| f.0 <= pc).checked_sub(1)?;
-        let (_, end, func_index, module) = &reg.frames[i];
-        (pc < *end).then(|| (*func_index, module.clone()))
+        // SAFETY: live ranges are valid until retired, which takes the lock we hold.
+        let i = unsafe { &*reg.sig }.find(pc)?;
+        Some((reg.frames[i], reg.module.clone()))
     })
 }
 
-/// What the signal handler may look at of one registration: functions sorted by start.
+/// What the signal handler and the exception unwinder may look at of one registration:
+/// functions (start, end) sorted by start, trap sites and exception call sites as offsets from
+/// `base`, sorted.
 struct SigRanges {
     start: usize,
     end: usize,
-    funcs: Box<[SigFunc]>,
-}
-
-struct SigFunc {
-    start: usize,
-    end: usize,
+    base: usize,
+    funcs: Box<[(usize, usize)]>,
     traps: Box<[(u32, TrapKind)]>,
     exn_sites: Box<[ExnCallSite]>,
 }
 
 impl SigRanges {
-    fn find(&self, pc: usize) -> Option<&SigFunc> {
+    /// The index of the function containing `pc`.
+    fn find(&self, pc: usize) -> Option<usize> {
         if pc < self.start || pc >= self.end {
             return None;
         }
-        let i = self.funcs.partition_point(|f| f.start <= pc).checked_sub(1)?;
-        let func = &self.funcs[i];
-        (pc < func.end).then_some(func)
+        let i = self.funcs.partition_point(|f| f.0 <= pc).checked_sub(1)?;
+        (pc < self.funcs[i].1).then_some(i)
     }
 }
 
@@ -205,7 +210,8 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn find(&self, pc: usize) -> Option<&SigFunc> {
+    /// The registration and function index containing `pc`.
+    fn find(&self, pc: usize) -> Option<(&SigRanges, usize)> {
         let mut i = self.entries.partition_point(|e| e.start <= pc);
         while i > 0 {
             i -= 1;
@@ -214,8 +220,9 @@ impl Snapshot {
                 return None;
             }
             // SAFETY: ranges referenced by a snapshot outlive every reader of it (module doc).
-            if let Some(func) = unsafe { &*entry.ranges }.find(pc) {
-                return Some(func);
+            let ranges = unsafe { &*entry.ranges };
+            if let Some(func) = ranges.find(pc) {
+                return Some((ranges, func));
             }
         }
         None
@@ -241,8 +248,9 @@ fn with_snapshot<R>(default: R, f: impl FnOnce(&Snapshot) -> R) -> R {
 struct Registration {
     id: u64,
     sig: *mut SigRanges,
-    /// (start, end, func_index, module), sorted by start.
-    frames: Vec<(usize, usize, u32, Arc<dyn Any + Send + Sync>)>,
+    /// The function index of each of `sig`'s functions.
+    frames: Box<[u32]>,
+    module: Arc<dyn Any + Send + Sync>,
 }
 
 struct State {
@@ -303,8 +311,12 @@ impl State {
 mod tests {
     use super::*;
 
-    fn range(start: usize, end: usize, traps: Vec<(u32, TrapKind)>, func_index: u32) -> CodeRange {
-        CodeRange { start, end, traps, exn_sites: vec![], func_index, module: Arc::new(format!("module@{start:#x}")) }
+    fn range(start: usize, end: usize, func_index: u32) -> CodeRange {
+        CodeRange { start, end, func_index }
+    }
+
+    fn module(name: &str) -> Arc<dyn Any + Send + Sync> {
+        Arc::new(name.to_string())
     }
 
     // Fake addresses far from anything mapped, distinct per test (tests run in parallel and
@@ -313,10 +325,13 @@ mod tests {
 
     #[test]
     fn register_lookup_unregister() {
-        let handle = register(vec![
-            range(A + 0x100, A + 0x180, vec![(0x10, TrapKind::MemoryOutOfBounds), (0x4, TrapKind::Unreachable)], 7),
-            range(A, A + 0x40, vec![(0x3f, TrapKind::IntegerDivisionByZero)], 3),
-        ]);
+        let traps = vec![
+            (0x110, TrapKind::MemoryOutOfBounds),
+            (0x104, TrapKind::Unreachable),
+            (0x3f, TrapKind::IntegerDivisionByZero),
+        ];
+        let handle =
+            register(A, vec![range(A + 0x100, A + 0x180, 7), range(A, A + 0x40, 3)], traps, vec![], module("m"));
         assert_eq!(lookup_trap(A + 0x104), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(A + 0x110), Some(TrapKind::MemoryOutOfBounds));
         assert_eq!(lookup_trap(A + 0x3f), Some(TrapKind::IntegerDivisionByZero));
@@ -328,9 +343,9 @@ mod tests {
         assert!(!is_wasm_pc(A + 0x180));
         assert!(!is_wasm_pc(A - 1));
 
-        let (func, module) = lookup_frame(A + 0x120).unwrap();
+        let (func, m) = lookup_frame(A + 0x120).unwrap();
         assert_eq!(func, 7);
-        assert_eq!(module.downcast_ref::<String>().unwrap(), &format!("module@{:#x}", A + 0x100));
+        assert_eq!(m.downcast_ref::<String>().unwrap(), "m");
         assert_eq!(lookup_frame(A + 0x3f).unwrap().0, 3);
         assert!(lookup_frame(A + 0x80).is_none());
 
@@ -343,15 +358,25 @@ mod tests {
     #[test]
     fn interleaved_registrations() {
         const B: usize = A + 0x10_0000;
-        let outer = register(vec![
-            range(B, B + 0x10, vec![(0, TrapKind::Unreachable)], 0),
-            range(B + 0x100, B + 0x110, vec![(0, TrapKind::StackOverflow)], 1),
-        ]);
-        let inner = register(vec![range(B + 0x20, B + 0x30, vec![(0, TrapKind::BadSignature)], 0)]);
+        let outer = register(
+            B,
+            vec![range(B, B + 0x10, 0), range(B + 0x100, B + 0x110, 1)],
+            vec![(0, TrapKind::Unreachable), (0x100, TrapKind::StackOverflow)],
+            vec![],
+            module("outer"),
+        );
+        let inner = register(
+            B + 0x20,
+            vec![range(B + 0x20, B + 0x30, 0)],
+            vec![(0, TrapKind::BadSignature)],
+            vec![],
+            module("inner"),
+        );
         assert_eq!(lookup_trap(B), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), Some(TrapKind::StackOverflow));
         assert!(!is_wasm_pc(B + 0x40));
+        assert_eq!(lookup_frame(B + 0x24).unwrap().1.downcast_ref::<String>().unwrap(), "inner");
         drop(outer);
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), None);
@@ -360,17 +385,30 @@ mod tests {
     }
 
     #[test]
+    fn exception_handlers_are_found_by_return_address_in_the_block() {
+        const D: usize = A + 0x30_0000;
+        let site = |ret, handlers| ExnCallSite { ret, frame_offset: 0x20, handlers };
+        let sites = vec![
+            site(0x150, vec![ExnHandler::Tag { tag: 0, target: 0x170 }, ExnHandler::All(0x160)]),
+            site(0x18, vec![ExnHandler::All(0x30)]),
+        ];
+        let handle =
+            register(D, vec![range(D, D + 0x40, 0), range(D + 0x100, D + 0x180, 1)], vec![], sites, module("m"));
+        let never = |_: usize, _: u32| panic!("no VMContext was saved");
+        // A return address in the second function, as an offset in the block.
+        assert_eq!(find_handler(D + 0x150, 0x7000, &never), Some((D + 0x160, 0x7000 - 0x20)));
+        assert_eq!(find_handler(D + 0x18, 0x7000, &never), Some((D + 0x30, 0x7000 - 0x20)));
+        assert_eq!(find_handler(D + 0x14, 0x7000, &never), None, "not a covered call");
+        assert_eq!(find_handler(D + 0x60, 0x7000, &never), None, "outside every function");
+        drop(handle);
+        assert_eq!(find_handler(D + 0x150, 0x7000, &never), None);
+    }
+
+    #[test]
     fn module_handles_are_released_on_unregister() {
         const C: usize = A + 0x20_0000;
         let module: Arc<dyn Any + Send + Sync> = Arc::new(1u32);
-        let handle = register(vec![CodeRange {
-            start: C,
-            end: C + 8,
-            traps: vec![],
-            exn_sites: vec![],
-            func_index: 0,
-            module: module.clone(),
-        }]);
+        let handle = register(C, vec![range(C, C + 8, 0)], vec![], vec![], module.clone());
         assert_eq!(Arc::strong_count(&module), 2);
         drop(handle);
         assert_eq!(Arc::strong_count(&module), 1);
@@ -378,7 +416,7 @@ mod tests {
 
     #[test]
     fn empty_registration() {
-        let handle = register(Vec::new());
+        let handle = register(A, Vec::new(), Vec::new(), Vec::new(), module("empty"));
         drop(handle);
     }
 }

@@ -199,7 +199,11 @@ fn trap_from_caught(caught: CaughtTrap) -> Trap {
 fn frame_info(pc: usize) -> Option<FrameInfo> {
     let (func_index, module) = code_registry::lookup_frame(pc)?;
     let info = module.downcast_ref::<cwali_frontend::ModuleInfo>()?;
-    Some(FrameInfo { func_index, func_name: info.func_name(func_index), module_name: info.module_name.clone() })
+    Some(FrameInfo {
+        func_index,
+        func_name: info.func_name(func_index),
+        module_name: info.module_name().map(str::to_string),
+    })
 }
 
 /// The entry point of every host function (see `HostFuncCtx`): 0, or an exception for the

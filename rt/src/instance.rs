@@ -118,6 +118,7 @@ impl InstanceData {
                 ConstOp::I64Const(v) => Val::I64(v),
                 ConstOp::F32Const(v) => Val::F32(v),
                 ConstOp::F64Const(v) => Val::F64(v),
+                ConstOp::V128Const(v) => Val::V128(v),
                 ConstOp::GlobalGet(g) => self.global_val(g),
                 ConstOp::RefNull(t) => Val::null(t),
                 ConstOp::RefFunc(f) => Val::FuncRef(self.func_ref(f) as usize),
@@ -218,6 +219,7 @@ pub(crate) fn instantiate(
                 let have = m.storage();
                 memories.push(have.clone());
                 want.shared == have.is_shared()
+                    && have.page_size() == 1 << want.page_size_log2.unwrap_or(16)
                     && limits_match(have.pages(), m.declared_maximum(), want.initial, want.maximum)
             }
             (ImportKind::Table(want), Extern::Table(t)) => {

@@ -23,7 +23,9 @@
 //! becomes a [`Trap`] and execution resumes in the entry point; any other PC is not ours to
 //! handle and goes to the previous handler.
 
+mod code_cache;
 pub mod code_registry;
+pub mod guest_access;
 pub mod memory;
 mod memory_image;
 pub mod parking;

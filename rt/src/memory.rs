@@ -8,8 +8,17 @@
 //! - `Guard`: [`GUARD_RESERVATION`] bytes (4 GiB for any 32-bit index plus a [`GUARD_REGION`] for
 //!   the static offset of a load). Generated code does no bounds check at all: an access past the
 //!   accessible prefix faults, and the signal handler turns the fault into a trap.
-//! - `Explicit`: exactly `maximum_pages * 64 KiB` (no guard). Generated code compares every
-//!   access against `VMMemoryDefinition::length`.
+//! - `Explicit`: `maximum_pages * 64 KiB` plus a small [`EXPLICIT_GUARD`]. Generated code
+//!   compares every access against `VMMemoryDefinition::length`; the guard is for the kernel
+//!   and host copies, which must never reach a neighbouring mapping.
+//!
+//! Host code reads and writes guest bytes only through [`crate::guest_access`], so a page the
+//! guest protected gives an error, not a crash.
+//!
+//! Custom page sizes: a memory's page is 64 KiB or, declared `(pagesize 1)`, one byte. Its
+//! accessible prefix is then rounded up to whole host pages, so the bytes past its length in
+//! the last host page do not fault: generated code checks every access to such a memory
+//! explicitly, in both modes (see `cwali_codegen`'s `heap_addr`).
 //!
 //! The length is published with `Release` after the pages were made accessible, so a thread that
 //! observes the new length (`Acquire`) can use every byte below it.
@@ -28,8 +37,12 @@ pub const GUARD_REGION: usize = cwali_codegen::GUARD_REGION as usize;
 /// The whole reservation of a guard-mode memory (6 GiB). `cwali_codegen` relies on exactly this size.
 pub const GUARD_RESERVATION: usize = (4 << 30) + GUARD_REGION;
 
-/// The largest number of pages a 32-bit memory can have.
-const MAX_PAGES_32: u64 = 1 << 16;
+/// Inaccessible bytes after an explicit-bounds memory's maximum: no host access that was checked
+/// against the length can run into a neighbouring mapping.
+pub const EXPLICIT_GUARD: usize = 2 << 20;
+
+/// The largest number of bytes of a 32-bit memory.
+const MAX_BYTES_32: u64 = 1 << 32;
 
 const _: () = assert!(GUARD_RESERVATION == 6 << 30);
 
@@ -86,6 +99,8 @@ pub struct LinearMemory {
     /// Bytes of address space mapped at `base`.
     reserved: usize,
     maximum_pages: u64,
+    /// Bytes per Wasm page: 65536, or 1 with the custom-page-sizes proposal.
+    page_size: usize,
     shared: bool,
     /// Serialises `grow`: the check of the old length and the `mprotect` must not interleave.
     grow_lock: Mutex<()>,
@@ -102,11 +117,14 @@ impl LinearMemory {
         if ty.memory64 {
             return Err(MemoryError::Unsupported("64-bit memories"));
         }
-        if ty.page_size_log2.is_some_and(|log2| log2 != 16) {
-            return Err(MemoryError::Unsupported("custom page sizes"));
+        let page_size_log2 = ty.page_size_log2.unwrap_or(16);
+        if page_size_log2 > 16 {
+            return Err(MemoryError::Unsupported("page sizes above 64 KiB"));
         }
-        let maximum_pages = ty.maximum.unwrap_or(MAX_PAGES_32);
-        if maximum_pages > MAX_PAGES_32 {
+        let page_size = 1usize << page_size_log2;
+        let max_pages = MAX_BYTES_32 >> page_size_log2;
+        let maximum_pages = ty.maximum.unwrap_or(max_pages);
+        if maximum_pages > max_pages {
             return Err(MemoryError::TooLarge(maximum_pages));
         }
         if ty.initial > maximum_pages {
@@ -115,13 +133,15 @@ impl LinearMemory {
 
         let wanted = match mode {
             BoundsChecks::Guard => GUARD_RESERVATION,
-            BoundsChecks::Explicit => maximum_pages as usize * WASM_PAGE,
+            // The guard after the maximum catches the kernel reading a string that a racing
+            // guest thread un-terminates at the end of memory (it reads up to PATH_MAX).
+            BoundsChecks::Explicit => (maximum_pages as usize * page_size).next_multiple_of(host_page_size()) + EXPLICIT_GUARD,
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());
         let base = reserve(reserved)?;
 
-        let initial_bytes = ty.initial as usize * WASM_PAGE;
+        let initial_bytes = ty.initial as usize * page_size;
         if initial_bytes > 0
             && let Err(source) = make_accessible(base, initial_bytes)
         {
@@ -140,6 +160,7 @@ impl LinearMemory {
             base,
             reserved,
             maximum_pages,
+            page_size,
             shared: ty.shared,
             grow_lock: Mutex::new(()),
         })
@@ -162,10 +183,15 @@ impl LinearMemory {
 
     /// Current length in pages.
     pub fn pages(&self) -> u64 {
-        (self.byte_len() / WASM_PAGE) as u64
+        (self.byte_len() / self.page_size) as u64
     }
 
-    /// The declared maximum, or 65536 pages.
+    /// Bytes per page (65536 unless the memory declares a custom page size).
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    /// The declared maximum, or 4 GiB worth of pages.
     pub fn maximum_pages(&self) -> u64 {
         self.maximum_pages
     }
@@ -184,7 +210,7 @@ impl LinearMemory {
     pub fn grow(&self, delta_pages: u64) -> Option<u64> {
         let _guard = self.grow_lock.lock().unwrap_or_else(|e| e.into_inner());
         let old_bytes = self.def().length.load(Ordering::Acquire);
-        let old_pages = (old_bytes / WASM_PAGE) as u64;
+        let old_pages = (old_bytes / self.page_size) as u64;
         if delta_pages == 0 {
             return Some(old_pages);
         }
@@ -192,12 +218,16 @@ impl LinearMemory {
         if new_pages > self.maximum_pages {
             return None;
         }
-        let new_bytes = usize::try_from(new_pages).ok()?.checked_mul(WASM_PAGE)?;
+        let new_bytes = usize::try_from(new_pages).ok()?.checked_mul(self.page_size)?;
         if new_bytes > self.reserved {
             return None;
         }
-        // SAFETY: [old_bytes, new_bytes) lies inside our reservation.
-        if let Err(err) = make_accessible(unsafe { self.base.add(old_bytes) }, new_bytes - old_bytes) {
+        // From the host page holding the old end (with 1-byte pages it may be partly
+        // accessible already); mprotect rounds the end up to a host page.
+        let from = old_bytes / host_page_size() * host_page_size();
+        // SAFETY: [from, new_bytes) lies inside our reservation, whose mapping is a whole
+        // number of host pages.
+        if let Err(err) = make_accessible(unsafe { self.base.add(from) }, new_bytes - from) {
             tracing::warn!(%err, old_pages, new_pages, "memory.grow: mprotect failed");
             return None;
         }
@@ -216,21 +246,36 @@ impl LinearMemory {
         Some(unsafe { self.base.add(offset as usize) })
     }
 
-    /// Copies guest bytes at `offset` into `buf`.
+    /// Copies guest bytes at `offset` into `buf`. A page the guest made inaccessible is an
+    /// error too, never a crash (see [`crate::guest_access`]).
     pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), OutOfBounds> {
         let src = self.checked_ptr(offset, buf.len() as u64).ok_or(OutOfBounds)?;
-        // SAFETY: the range is accessible; a shared memory may be written concurrently, which
-        // only yields unspecified bytes, as for a racing Wasm load.
-        unsafe { std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr(), buf.len()) };
-        Ok(())
+        // SAFETY: the range is inside this memory; a shared memory may be written concurrently,
+        // which only yields unspecified bytes, as for a racing Wasm load.
+        unsafe { crate::guest_access::copy(buf.as_mut_ptr(), src, buf.len()) }.map_err(|_| OutOfBounds)
     }
 
-    /// Copies `data` into guest memory at `offset`.
+    /// Copies `data` into guest memory at `offset` (an inaccessible page is an error).
     pub fn write(&self, offset: u64, data: &[u8]) -> Result<(), OutOfBounds> {
         let dst = self.checked_ptr(offset, data.len() as u64).ok_or(OutOfBounds)?;
         // SAFETY: as in `read`.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len()) };
-        Ok(())
+        unsafe { crate::guest_access::copy(dst, data.as_ptr(), data.len()) }.map_err(|_| OutOfBounds)
+    }
+
+    /// The bytes of the NUL-terminated string at `offset` (without the NUL), at most `max` of
+    /// them; an error if it runs past the memory's length or into an inaccessible page.
+    pub fn read_c_string(&self, offset: u64, max: usize) -> Result<Vec<u8>, OutOfBounds> {
+        let avail = (self.byte_len() as u64).checked_sub(offset).ok_or(OutOfBounds)?;
+        let limit = avail.min(max as u64) as usize;
+        let p = self.checked_ptr(offset, limit as u64).ok_or(OutOfBounds)?;
+        // SAFETY: [p, p + limit) is inside this memory.
+        let len = unsafe { crate::guest_access::strnlen(p, limit) }.map_err(|_| OutOfBounds)?;
+        if len == limit {
+            return Err(OutOfBounds); // no NUL inside memory (or within `max`)
+        }
+        let mut out = vec![0u8; len];
+        self.read(offset, &mut out)?;
+        Ok(out)
     }
 
     fn def(&self) -> &VMMemoryDefinition {
@@ -257,6 +302,7 @@ impl std::fmt::Debug for LinearMemory {
             .field("base", &self.base)
             .field("byte_len", &self.byte_len())
             .field("maximum_pages", &self.maximum_pages)
+            .field("page_size", &self.page_size)
             .field("reserved", &self.reserved)
             .field("shared", &self.shared)
             .finish()
@@ -383,11 +429,13 @@ mod tests {
     }
 
     #[test]
-    fn explicit_reservation_is_exactly_the_maximum() {
+    fn explicit_reservation_is_the_maximum_and_a_guard() {
         let mem = LinearMemory::new(&ty(1, Some(5), false), BoundsChecks::Explicit).unwrap();
-        assert_eq!(mem.reserved_bytes(), 5 * WASM_PAGE);
+        assert_eq!(mem.reserved_bytes(), 5 * WASM_PAGE + EXPLICIT_GUARD);
+        assert_eq!(mem.grow(4), Some(1));
+        assert_eq!(mem.grow(1), None, "the guard is never handed out");
         let mem = LinearMemory::new(&ty(0, None, false), BoundsChecks::Explicit).unwrap();
-        assert_eq!(mem.reserved_bytes(), 4 << 30);
+        assert_eq!(mem.reserved_bytes(), (4 << 30) + EXPLICIT_GUARD);
     }
 
     #[test]

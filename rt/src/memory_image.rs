@@ -49,7 +49,9 @@ impl MemoryImage {
         if module.num_imported_memories != 0 {
             return None;
         }
-        let initial = usize::try_from(module.memories.first()?.initial.checked_mul(65536)?).ok()?;
+        let memory = module.memories.first()?;
+        let page_size = 1u64 << memory.page_size_log2.unwrap_or(16);
+        let initial = usize::try_from(memory.initial.checked_mul(page_size)?).ok()?;
         let mut segments = Vec::new();
         for seg in &module.data {
             if let SegmentMode::Active { target, offset } = &seg.mode {
@@ -68,7 +70,7 @@ impl MemoryImage {
         }
         // SAFETY: plain syscalls on a new file descriptor we own.
         unsafe {
-            let fd = libc::memfd_create(c"cwali-memory-image".as_ptr(), libc::MFD_CLOEXEC);
+            let fd = libc::memfd_create(c"cwali-memory-image".as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING);
             if fd < 0 {
                 return None;
             }
@@ -90,6 +92,14 @@ impl MemoryImage {
                     }
                     done += n as usize;
                 }
+            }
+            // Sealed: the guest can reach this fd (it is in the process's table, and in a forked
+            // child's), but can no longer shrink it (a SIGBUS on every later read of the
+            // image), grow it, or write it (changing other instances' and processes' memory).
+            // Private mappings stay writable copy-on-write.
+            let seals = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
+            if libc::fcntl(fd.as_raw_fd(), libc::F_ADD_SEALS, seals) != 0 {
+                return None;
             }
             Some(MemoryImage { fd, len })
         }

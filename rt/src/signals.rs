@@ -422,6 +422,19 @@ fn ensure_alt_stack() {
 
 /// The signal handler. Async-signal-safe: see the module doc.
 unsafe extern "C" fn handle_signal(signal: c_int, info: *mut libc::siginfo_t, context: *mut c_void) {
+    // A host copy into or out of guest memory hit a page the guest protected: it returns a fault.
+    // SAFETY: the handler's own arguments.
+    if unsafe { crate::guest_access::recover(signal, info, context) } {
+        return;
+    }
+    // Sent by a process (kill, tkill, sigqueue: si_code <= 0), not raised by a fault: never a
+    // trap, and never for the previous handler (Rust's resets the disposition, losing ours).
+    // SAFETY: the kernel's siginfo.
+    if !info.is_null() && unsafe { (*info).si_code } <= 0 {
+        // SAFETY: async-signal-safe, as `sent_fault_signal` requires of the hook.
+        unsafe { sent_fault_signal(signal) };
+        return;
+    }
     let pad = LANDING_PAD.get();
     if !pad.is_null() {
         // SAFETY: the kernel passes a valid ucontext_t.
@@ -560,6 +573,49 @@ unsafe fn resume_in_longjmp(context: *mut c_void, pad: *mut c_void) {
     mcontext.regs[0] = pad as u64;
 }
 
+/// What to do with a fault signal a process sent (see [`set_sent_signal_hook`]); 0: none.
+static SENT_SIGNAL_HOOK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Route SIGSEGV, SIGBUS, SIGILL and SIGFPE that another process (or the program itself, with
+/// `kill`) sent to `hook`, which runs inside the signal handler and must be async-signal-safe.
+/// A WALI host queues them for the guest's handler. Without a hook such a signal ends the
+/// process as its default action would.
+pub fn set_sent_signal_hook(hook: extern "C" fn(c_int)) {
+    SENT_SIGNAL_HOOK.store(hook as usize, std::sync::atomic::Ordering::SeqCst);
+}
+
+unsafe fn sent_fault_signal(signal: c_int) {
+    let hook = SENT_SIGNAL_HOOK.load(std::sync::atomic::Ordering::SeqCst);
+    if hook != 0 {
+        // SAFETY: stored from an `extern "C" fn(c_int)` by set_sent_signal_hook.
+        let hook: extern "C" fn(c_int) = unsafe { std::mem::transmute(hook) };
+        hook(signal);
+        return;
+    }
+    // SAFETY: async-signal-safe calls; the process ends by the signal.
+    unsafe { die_by(signal) }
+}
+
+/// End the process by `signal`'s default action (async-signal-safe).
+///
+/// # Safety
+/// Only for a process that is to end now.
+pub unsafe fn die_by(signal: c_int) {
+    // SAFETY: plain async-signal-safe syscalls.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut default.sa_mask);
+        libc::sigaction(signal, &default, null_mut());
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, null_mut());
+        libc::raise(signal);
+        libc::_exit(128 + signal);
+    }
+}
+
 /// Hands a fault that is not a Wasm trap to whoever handled the signal before us.
 unsafe fn chain(signal: c_int, info: *mut libc::siginfo_t, context: *mut c_void) {
     let index = SIGNALS.iter().position(|&s| s == signal).expect("handler installed only for SIGNALS");
@@ -623,14 +679,8 @@ mod tests {
                     std::ptr::copy_nonoverlapping(bytes.as_ptr(), base.add(*offset), bytes.len());
                 }
                 assert_eq!(libc::mprotect(base.cast(), 4096, libc::PROT_READ | libc::PROT_EXEC), 0);
-                let registration = register(vec![CodeRange {
-                    start: base as usize,
-                    end: base as usize + 4096,
-                    traps,
-                    exn_sites: vec![],
-                    func_index: 0,
-                    module: Arc::new(()),
-                }]);
+                let range = CodeRange { start: base as usize, end: base as usize + 4096, func_index: 0 };
+                let registration = register(base as usize, vec![range], traps, vec![], Arc::new(()));
                 CodePage { base, _registration: registration }
             }
         }

@@ -9,6 +9,8 @@ pub enum Val {
     I64(i64),
     F32(u32),
     F64(u64),
+    /// A `v128`, lane 0 in the low bits (the little-endian byte order of memory).
+    V128(u128),
     /// A `funcref`: pointer to a `VMFuncRef`, 0 for null. Only meaningful inside its store.
     FuncRef(usize),
     /// An `externref`: an opaque host word, 0 for null.
@@ -24,7 +26,7 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::Ref(r) => Val::null(r),
-            ValType::V128 => unreachable!("SIMD modules are refused by the frontend"),
+            ValType::V128 => Val::V128(0),
         }
     }
 
@@ -37,7 +39,8 @@ impl Val {
             (Val::I32(_), ValType::I32)
             | (Val::I64(_), ValType::I64)
             | (Val::F32(_), ValType::F32)
-            | (Val::F64(_), ValType::F64) => true,
+            | (Val::F64(_), ValType::F64)
+            | (Val::V128(_), ValType::V128) => true,
             (Val::FuncRef(_), ValType::Ref(r)) => r.is_func_ref(),
             (Val::ExternRef(_), ValType::Ref(r)) => !r.is_func_ref(),
             _ => false,
@@ -45,12 +48,16 @@ impl Val {
     }
 
     pub fn to_raw(self) -> ValRaw {
+        if let Val::V128(v) = self {
+            return ValRaw(v);
+        }
         let bits: u64 = match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::FuncRef(p) | Val::ExternRef(p) => p as u64,
+            Val::V128(_) => unreachable!("returned above"),
         };
         ValRaw(bits as u128)
     }
@@ -64,12 +71,12 @@ impl Val {
             ValType::F64 => Val::F64(bits),
             ValType::Ref(r) if r.is_func_ref() => Val::FuncRef(bits as usize),
             ValType::Ref(_) => Val::ExternRef(bits as usize),
-            ValType::V128 => unreachable!("SIMD modules are refused by the frontend"),
+            ValType::V128 => Val::V128(raw.0),
         }
     }
 }
 
-/// One value slot of the host<->Wasm calling arrays (16 bytes: room for v128 later).
+/// One value slot of the host<->Wasm calling arrays (16 bytes: a v128 fills it).
 /// Scalars sit in the low bytes, little-endian, as generated code stores them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[repr(C, align(16))]

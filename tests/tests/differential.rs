@@ -126,7 +126,7 @@ const TRAPS_WAT: &str = r#"
 )
 "#;
 
-/// Atomics on a shared memory (multi-memory is not supported, so a module of its own).
+/// Atomics on a shared memory, in a module of its own.
 const SHARED_WAT: &str = r#"
 (module
   (memory 1 2 shared)

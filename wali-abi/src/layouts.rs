@@ -775,29 +775,46 @@ pub unsafe trait GuestMemory {
         (host as usize != 0 && (off as u64) < self.size()).then_some(off as u32)
     }
 
-    /// Reads a little-endian u32 at guest offset `ptr`.
-    fn read_u32(&self, ptr: u32) -> Result<u32, ConvError> {
-        let p = self.host_range(ptr, 4).ok_or(ConvError::Fault)?;
-        // SAFETY: the range is inside linear memory (trait contract); other threads may write it
-        // concurrently, so read it as a volatile unaligned value.
-        let mut b = [0u8; 4];
-        for (i, byte) in b.iter_mut().enumerate() {
+    /// Copies `buf.len()` guest bytes at `ptr` into `buf`. The default reads them one by one
+    /// (volatile: other threads may write them); the WALI host overrides it with a copy that
+    /// survives a page the guest protected.
+    fn load(&self, ptr: u32, buf: &mut [u8]) -> Result<(), ConvError> {
+        let p = self.host_range(ptr, buf.len() as u64).ok_or(ConvError::Fault)?;
+        for (i, byte) in buf.iter_mut().enumerate() {
+            // SAFETY: inside linear memory (trait contract).
             *byte = unsafe { p.add(i).read_volatile() };
         }
+        Ok(())
+    }
+
+    /// The index of the first NUL in `[ptr, ptr + max)` (all of it inside memory), or `max`.
+    /// Overridden like [`load`](Self::load).
+    fn scan_nul(&self, ptr: u32, max: u64) -> Result<u64, ConvError> {
+        let p = self.host_range(ptr, max).ok_or(ConvError::Fault)?;
+        for i in 0..max {
+            // SAFETY: `ptr + i < ptr + max <= size()`, inside linear memory.
+            if unsafe { p.add(i as usize).read_volatile() } == 0 {
+                return Ok(i);
+            }
+        }
+        Ok(max)
+    }
+
+    /// Reads a little-endian u32 at guest offset `ptr`.
+    fn read_u32(&self, ptr: u32) -> Result<u32, ConvError> {
+        let mut b = [0u8; 4];
+        self.load(ptr, &mut b)?;
         Ok(u32::from_le_bytes(b))
     }
 
     /// Length of the NUL-terminated guest string at `ptr`, bounded by the end of memory.
     fn c_str_len(&self, ptr: u32) -> Result<u32, ConvError> {
         let avail = self.size().checked_sub(u64::from(ptr)).ok_or(ConvError::Fault)?;
-        let p = self.host_range(ptr, 0).ok_or(ConvError::Fault)?;
-        for i in 0..avail {
-            // SAFETY: `ptr + i < size()`, inside linear memory.
-            if unsafe { p.add(i as usize).read_volatile() } == 0 {
-                return Ok(i as u32);
-            }
+        let len = self.scan_nul(ptr, avail)?;
+        if len == avail {
+            return Err(ConvError::Fault);
         }
-        Err(ConvError::Fault)
+        Ok(len as u32)
     }
 }
 

@@ -64,6 +64,7 @@
 
 pub mod consts;
 pub mod guest_header;
+pub mod ioctls;
 #[cfg(feature = "host")]
 pub mod host;
 pub mod layouts;

@@ -186,6 +186,9 @@ pub enum HostReason {
     Restricted,
     /// Path policy (`/proc/self/mem`, §15).
     PathCheck,
+    /// The kernel rejects an argument before it touches the memory that argument sizes (a
+    /// negative count, `nfds` of select): checked first, so the guest gets Linux's error.
+    ArgCheck,
     /// Never legitimately called; the reference returns -1 (rt_sigreturn, §10.6).
     Stub,
 }
@@ -421,7 +424,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc!(write, 1, Some(64), [fd("fd"), p_in("buf", "void*", Len::Arg(2)), uint("count", "size_t")], PT, SAME),
     sc!(open, 2, None, [path("pathname"), oflags("flags"), int("mode", "mode_t")], host(H::PathCheck),
         Aarch64::Emulate("openat(AT_FDCWD, pathname, flags, mode) with O_* bits swapped"),
-        note = "the reference checks /proc/self/mem only on aarch64 (§15); we check on every host"),
+        note = "refuses every name of a process's mem/pagemap/map_files, judged on the opened file (host/files.rs)"),
     sc!(close, 3, Some(57), [fd("fd")], PT, SAME),
     sc!(stat, 4, None, [path("pathname"), conv_a64("statbuf", "struct stat*", L::Stat, Dir::Out, ONE)], PT,
         Aarch64::Emulate("newfstatat(AT_FDCWD, pathname, host buf, 0) + stat conversion")),
@@ -436,8 +439,9 @@ pub static SYSCALLS: &[Syscall] = &[
     sc!(mmap, 9, Some(222), [hint("addr"), uint("length", "size_t"), int("prot", "int"), int("flags", "int"),
         fd("fd"), long("offset", "off_t")], host(H::Memory), SAME,
         note = "placed in the linear-memory mmap region above the initial memory (§8.2)"),
-    sc!(mprotect, 10, Some(226), [range("addr", 1), uint("len", "size_t"), int("prot", "int")], PT, SAME,
-        note = "range outside linear memory: -ENOMEM (§8.5)"),
+    sc!(mprotect, 10, Some(226), [range("addr", 1), uint("len", "size_t"), int("prot", "int")],
+        host(H::Restricted), SAME,
+        note = "range outside linear memory: -ENOMEM (§8.5); PROT_EXEC refused (-EACCES): linear memory is never code"),
     sc!(munmap, 11, Some(215), [range("addr", 1), uint("len", "size_t")], host(H::Memory), SAME,
         note = "re-map PROT_NONE instead of unmapping, keep a free list (§8.3)"),
     sc!(brk, 12, Some(214), [hint("addr")], host(H::Memory), SAME, note = "always returns 0 (§8.5)"),
@@ -467,13 +471,15 @@ pub static SYSCALLS: &[Syscall] = &[
         Aarch64::Rewrite { via: "pipe2", nr: 59, args: &[a(0), ZERO] }),
     sc!(select, 23, None, [int("nfds", "int"), p_io("readfds", "fd_set*", Len::Of(L::FdSet)),
         p_io("writefds", "fd_set*", Len::Of(L::FdSet)), p_io("exceptfds", "fd_set*", Len::Of(L::FdSet)),
-        p_io("timeout", "struct timeval*", Len::Of(L::Timeval))], PT,
+        p_io("timeout", "struct timeval*", Len::Of(L::Timeval))], host(H::ArgCheck),
         Aarch64::Emulate("pselect6 with the timeval converted to a timespec and back, NULL mask (§16.7)")),
     sc!(sched_yield, 24, Some(124), [], PT, SAME),
     sc!(mremap, 25, Some(216), [range("old_address", 1), uint("old_size", "size_t"), uint("new_size", "size_t"),
         int("flags", "int"), hint("new_address")], host(H::Memory), SAME, note = "§8.4"),
     sc!(msync, 26, Some(227), [range("addr", 1), uint("length", "size_t"), int("flags", "int")], PT, SAME),
-    sc!(madvise, 28, Some(233), [range("addr", 1), uint("length", "size_t"), int("advice", "int")], PT, SAME),
+    sc!(madvise, 28, Some(233), [range("addr", 1), uint("length", "size_t"), int("advice", "int")],
+        host(H::Restricted), SAME,
+        note = "only advice that keeps contents and mappings sane; DONTFORK, WIPEONFORK, guard pages, ... are -EINVAL"),
     sc!(dup, 32, Some(23), [fd("oldfd")], PT, SAME),
     sc!(dup2, 33, None, [fd("oldfd"), fd("newfd")], PT,
         Aarch64::Emulate("old == new: fcntl(old, F_GETFD), return new or its error; else dup3(old, new, 0)")),
@@ -505,14 +511,16 @@ pub static SYSCALLS: &[Syscall] = &[
     sc!(socketpair, 53, Some(199), [int("domain", "int"), int("type", "int"), int("protocol", "int"),
         p_out("sv", "int*", Len::Bytes(8))], PT, SAME),
     sc!(setsockopt, 54, Some(208), [fd("sockfd"), int("level", "int"), int("optname", "int"),
-        p_in("optval", "void*", Len::Arg(4)), uint("optlen", "socklen_t")], PT, SAME),
+        p_in("optval", "void*", Len::Arg(4)), uint("optlen", "socklen_t")], host(H::DependentArg), SAME,
+        note = "options whose value holds a pointer or host address are refused (-ENOPROTOOPT)"),
     sc!(getsockopt, 55, Some(209), [fd("sockfd"), int("level", "int"), int("optname", "int"),
-        p_out("optval", "void*", Len::ArgPtr(4)), socklen_io("optlen")], PT, SAME),
+        p_out("optval", "void*", Len::ArgPtr(4)), socklen_io("optlen")], host(H::DependentArg), SAME,
+        note = "as setsockopt"),
     sc!(fork, 57, None, [], host(H::Process), Aarch64::Emulate("clone(SIGCHLD, 0, 0, 0, 0)"),
         note = "the child continues after the import; reset thread bookkeeping in the child (§11.1)"),
     sc!(execve, 59, Some(221), [path("pathname"), arg("argv", "char**", I32, K::StrArray),
         arg("envp", "char**", I32, K::StrArray)], host(H::Process), SAME,
-        note = "writes /tmp/wali_env.<pid> from envp; .wasm targets re-exec the runtime (§11.2)"),
+        note = "strings copied out first; .wasm targets re-exec the runtime with envp in a private file (§11.2)"),
     sc!(exit, 60, Some(93), [int("status", "int")], host(H::Process), SAME, void_ok = true,
         note = "ends only the calling thread once a thread was spawned (§11.3)"),
     sc!(wait4, 61, Some(260), [int("pid", "pid_t"), p_out("wstatus", "int*", Len::Bytes(4)),
@@ -570,9 +578,9 @@ pub static SYSCALLS: &[Syscall] = &[
     sc!(setreuid, 113, Some(145), [uint("ruid", "uid_t"), uint("euid", "uid_t")], PT, SAME),
     sc!(setregid, 114, Some(143), [uint("rgid", "gid_t"), uint("egid", "gid_t")], PT, SAME),
     sc!(getgroups, 115, Some(158), [uint("size", "size_t"),
-        p_out("list", "gid_t*", Len::Elems { count_arg: 0, size: 4 })], PT, SAME),
+        p_out("list", "gid_t*", Len::Elems { count_arg: 0, size: 4 })], host(H::ArgCheck), SAME),
     sc!(setgroups, 116, Some(159), [uint("size", "size_t"),
-        p_in("list", "gid_t*", Len::Elems { count_arg: 0, size: 4 })], PT, SAME),
+        p_in("list", "gid_t*", Len::Elems { count_arg: 0, size: 4 })], host(H::ArgCheck), SAME),
     sc!(setresuid, 117, Some(147), [uint("ruid", "uid_t"), uint("euid", "uid_t"), uint("suid", "uid_t")], PT, SAME),
     sc!(setresgid, 119, Some(149), [uint("rgid", "gid_t"), uint("egid", "gid_t"), uint("sgid", "gid_t")], PT, SAME),
     sc!(getpgid, 121, Some(155), [int("pid", "pid_t")], PT, SAME),
@@ -623,7 +631,7 @@ pub static SYSCALLS: &[Syscall] = &[
         conv_a64("event", "struct epoll_event*", L::EpollEvent, Dir::In, ONE)], PT,
         Aarch64::Convert("packed 12-byte epoll_event to the 16-byte host layout (§7.3)")),
     sc!(openat, 257, Some(56), [fd("dirfd"), path("pathname"), oflags("flags"), int("mode", "mode_t")],
-        host(H::PathCheck), F64, note = "refuses /proc/self/mem (§15)"),
+        host(H::PathCheck), F64, note = "as open"),
     sc!(mkdirat, 258, Some(34), [fd("dirfd"), path("pathname"), int("mode", "mode_t")], PT, SAME),
     sc!(fchownat, 260, Some(54), [fd("dirfd"), path("pathname"), uint("owner", "uid_t"), uint("group", "gid_t"),
         int("flags", "int")], PT, SAME),
@@ -654,7 +662,7 @@ pub static SYSCALLS: &[Syscall] = &[
     sc!(epoll_pwait, 281, Some(22), [fd("epfd"),
         conv_a64("events", "struct epoll_event*", L::EpollEvent, Dir::Out, Count::Arg(2)),
         int("maxevents", "int"), int("timeout", "int"), sigset_in("sigmask", 5), uint("sigsetsize", "size_t")],
-        PT, Aarch64::Convert("host epoll_event array of maxevents, copy back the first ret entries (§7.3)"),
+        host(H::ArgCheck), Aarch64::Convert("host epoll_event array of maxevents, copy back the first ret entries (§7.3)"),
         note = "the reference converts only one event on every host (§16.9); we do not"),
     sc!(eventfd, 284, None, [int("initval", "int")], PT,
         Aarch64::Rewrite { via: "eventfd2", nr: 19, args: &[a(0), ZERO] }),
@@ -798,8 +806,8 @@ mod tests {
         }
         // Classification summary (update deliberately when the table changes).
         let pt = |arch| SYSCALLS.iter().filter(|s| s.is_pass_through(arch)).count();
-        assert_eq!(pt(Arch::X86_64), 116);
-        assert_eq!(pt(Arch::Aarch64), 105);
+        assert_eq!(pt(Arch::X86_64), 108);
+        assert_eq!(pt(Arch::Aarch64), 99);
         let rewrites = SYSCALLS.iter().filter(|s| matches!(s.aarch64, Aarch64::Rewrite { .. })).count();
         assert_eq!(rewrites, 12);
         assert_eq!(SYSCALLS.iter().filter(|s| s.nr_aarch64.is_none()).count(), 19);

@@ -23,8 +23,9 @@ const PAGE: u64 = 64 * 1024;
 /// `cwali_frontend::supported_features`): the MVP plus mutable globals, sign extension,
 /// saturating float-to-int, multi-value, bulk memory, reference types (funcref/externref,
 /// several tables), tail calls, threads (shared memory, atomics), extended constant
-/// expressions and exception handling (tags, throw, throw_ref, try_table, exnref). No SIMD, GC, memory64, multi-memory, custom page sizes, wide
-/// arithmetic or components.
+/// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic,
+/// multi-memory, custom page sizes and exception handling (tags, throw, throw_ref, try_table,
+/// exnref). No GC, memory64 or components.
 ///
 /// Everything a run can observe is deterministic and small:
 /// - no imports, everything exported (`export_everything`), so the harness sees all state;
@@ -52,8 +53,8 @@ pub fn smith_config() -> wasm_smith::Config {
         max_elements: 100,
         generate_custom_sections: false,
         allow_invalid_funcs: false,
-        // Memories and tables: one small bounded memory, a few small bounded tables.
-        max_memories: 1,
+        // Memories and tables: a few small bounded memories and tables.
+        max_memories: 3,
         max_memory32_bytes: 64 * PAGE,
         memory_max_size_required: true,
         max_tables: 4,
@@ -71,13 +72,13 @@ pub fn smith_config() -> wasm_smith::Config {
         exceptions_enabled: true,
         max_tags: 5,
         allow_floats: true,
+        simd_enabled: true,
+        relaxed_simd_enabled: true,
+        wide_arithmetic_enabled: true,
+        custom_page_sizes_enabled: true,
         // Features it does not.
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
         gc_enabled: false,
         memory64_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
         shared_everything_threads_enabled: false,
         custom_descriptors_enabled: false,
         // Bit-exact floats.
@@ -106,6 +107,11 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     c.disallow_traps = rng.below(2) == 0;
     c.allow_floats = rng.below(5) != 0;
     c.threads_enabled = rng.below(3) != 0;
+    c.max_memories = 1 + rng.below(3) as usize;
+    c.custom_page_sizes_enabled = rng.below(3) == 0;
+    c.simd_enabled = rng.below(2) == 0;
+    c.relaxed_simd_enabled = c.simd_enabled && rng.below(2) == 0;
+    c.wide_arithmetic_enabled = rng.below(3) == 0;
     c.max_instructions = [50, 200, 200, 1000][rng.below(4) as usize];
     c.max_funcs = [5, 20, 20, 50][rng.below(4) as usize];
     c.min_funcs = 1 + rng.below(4) as usize;
@@ -118,12 +124,8 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
 /// run) and the number of exports (everything is exported).
 pub fn restrict(c: &mut wasm_smith::Config) {
     let base = smith_config();
-    c.simd_enabled = false;
-    c.relaxed_simd_enabled = false;
     c.gc_enabled = false;
     c.memory64_enabled = false;
-    c.custom_page_sizes_enabled = false;
-    c.wide_arithmetic_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.custom_descriptors_enabled = false;
     c.max_imports = 0;

@@ -13,6 +13,7 @@ pub enum Ty {
     I64,
     F32,
     F64,
+    V128,
     FuncRef,
     ExternRef,
 }
@@ -25,6 +26,7 @@ impl Ty {
             V::I64 => Ty::I64,
             V::F32 => Ty::F32,
             V::F64 => Ty::F64,
+            V::V128 => Ty::V128,
             V::Ref(r) if r.is_func_ref() => Ty::FuncRef,
             V::Ref(r) if r.is_extern_ref() => Ty::ExternRef,
             _ => return None,
@@ -42,6 +44,8 @@ pub enum Value {
     I64(i64),
     F32(u32),
     F64(u64),
+    /// Lane 0 in the low bits.
+    V128(u128),
     /// `true` when non-null.
     FuncRef(bool),
     /// `Some(id)` for a non-null externref created by the harness with that id (ids are >= 1).
@@ -57,6 +61,7 @@ impl fmt::Display for Value {
             Value::I64(v) => write!(f, "i64:{v} ({:#x})", v as u64),
             Value::F32(b) => write!(f, "f32:{:?} ({b:#010x})", f32::from_bits(b)),
             Value::F64(b) => write!(f, "f64:{:?} ({b:#018x})", f64::from_bits(b)),
+            Value::V128(v) => write!(f, "v128:{v:#034x}"),
             Value::FuncRef(false) => f.write_str("funcref:null"),
             Value::FuncRef(true) => f.write_str("funcref:non-null"),
             Value::ExternRef(None) => f.write_str("externref:null"),
@@ -169,6 +174,31 @@ pub fn gen_value(rng: &mut Rng, ty: Ty, next_externref: &mut u32) -> Value {
             (false, 0) => ((rng.below(2001) as f64 - 1000.0) / 8.0).to_bits(),
             (false, _) => rng.next_u64(),
         }),
+        // Lanes of one shape, each an edge value or random bits.
+        Ty::V128 => {
+            let mut bytes = [0u8; 16];
+            match rng.below(3) {
+                0 => {
+                    for lane in bytes.chunks_mut(4) {
+                        let Value::F32(b) = gen_value(rng, Ty::F32, next_externref) else { unreachable!() };
+                        lane.copy_from_slice(&b.to_le_bytes());
+                    }
+                }
+                1 => {
+                    for lane in bytes.chunks_mut(8) {
+                        let Value::F64(b) = gen_value(rng, Ty::F64, next_externref) else { unreachable!() };
+                        lane.copy_from_slice(&b.to_le_bytes());
+                    }
+                }
+                _ => {
+                    for lane in bytes.chunks_mut(4) {
+                        let Value::I32(x) = gen_value(rng, Ty::I32, next_externref) else { unreachable!() };
+                        lane.copy_from_slice(&x.to_le_bytes());
+                    }
+                }
+            }
+            Value::V128(u128::from_le_bytes(bytes))
+        }
         // The host holds no function references of its own: pass null.
         Ty::FuncRef => Value::FuncRef(false),
         Ty::ExternRef => {

@@ -25,15 +25,16 @@ pub fn wasmtime_config() -> wasmtime::Config {
         .wasm_bulk_memory(true)
         .wasm_multi_value(true)
         .wasm_extended_const(true)
-        .wasm_simd(false)
-        .wasm_relaxed_simd(false)
+        .wasm_simd(true)
+        .wasm_relaxed_simd(true)
+        .relaxed_simd_deterministic(true)
         .wasm_gc(false)
         .wasm_function_references(false)
         .wasm_exceptions(true)
         .wasm_memory64(false)
-        .wasm_multi_memory(false)
-        .wasm_custom_page_sizes(false)
-        .wasm_wide_arithmetic(false)
+        .wasm_multi_memory(true)
+        .wasm_custom_page_sizes(true)
+        .wasm_wide_arithmetic(true)
         .max_wasm_stack(MAX_WASM_STACK)
         .parallel_compilation(false)
         .cranelift_opt_level(wasmtime::OptLevel::Speed);
@@ -94,6 +95,7 @@ fn to_wasmtime(store: &mut Store<()>, v: Value) -> Val {
         Value::I64(x) => Val::I64(x),
         Value::F32(b) => Val::F32(b),
         Value::F64(b) => Val::F64(b),
+        Value::V128(v) => Val::V128(v.into()),
         Value::FuncRef(false) => Val::FuncRef(None),
         Value::FuncRef(true) => panic!("the harness passes no non-null funcref"),
         Value::ExternRef(None) => Val::ExternRef(None),
@@ -116,6 +118,7 @@ fn from_wasmtime(store: &Store<()>, v: Val) -> Value {
         Val::I64(x) => Value::I64(x),
         Val::F32(b) => Value::F32(b),
         Val::F64(b) => Value::F64(b),
+        Val::V128(v) => Value::V128(v.as_u128()),
         Val::FuncRef(f) => Value::FuncRef(f.is_some()),
         Val::ExternRef(r) => externref_id(store, r),
         Val::ExnRef(r) => Value::ExnRef(r.is_some()),

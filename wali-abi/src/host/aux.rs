@@ -49,10 +49,15 @@ pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
             }
         }),
         ("__get_init_envfile", ([W::I32, W::I32], [W::I32])) => Box::new(|vmctx, a| {
-            let own = std::path::PathBuf::from(format!("/tmp/wali_env.{}", std::process::id()));
-            let path = if std::fs::File::open(&own).is_ok() {
-                // Written by the execve that started us; used once (a later program with the
-                // same pid must not inherit it).
+            // Written by the execve that started us (ours in the private directory, or the
+            // reference runtime's `/tmp/wali_env.<pid>`), used once: a later program with the
+            // same pid must not inherit it. Only a file of ours nobody else could write counts.
+            let pid = std::process::id();
+            let handed = [process::exec_env_file(pid).ok(), Some(format!("/tmp/wali_env.{pid}").into())]
+                .into_iter()
+                .flatten()
+                .find(|p| process::is_private_file(p));
+            let path = if let Some(own) = handed {
                 process::remove_at_exit(own.clone());
                 Some(own)
             } else {

@@ -41,13 +41,40 @@ impl<'a> Guest<'a> {
         Ok(self.ptr(addr, len as u64 + 1)? as *const libc::c_char)
     }
 
-    pub fn string(&self, addr: u32) -> Result<String, i64> {
-        let p = self.cstr(addr)?;
-        if p.is_null() {
+    /// A copy of the NUL-terminated string at `addr` (without the NUL); never reads it in place,
+    /// so another guest thread changing or protecting it cannot make the host fault.
+    pub fn string_bytes(&self, addr: u32) -> Result<Vec<u8>, i64> {
+        if addr == 0 {
             return Err(EFAULT);
         }
-        // SAFETY: checked NUL-terminated above.
-        Ok(unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        self.mem.read_c_string(addr as u64, usize::MAX).map_err(|_| EFAULT)
+    }
+
+    pub fn string(&self, addr: u32) -> Result<String, i64> {
+        Ok(String::from_utf8_lossy(&self.string_bytes(addr)?).into_owned())
+    }
+
+    /// An owned C string copied from `addr`.
+    pub fn c_string(&self, addr: u32) -> Result<std::ffi::CString, i64> {
+        // No interior NUL: the copy stops at the first one.
+        std::ffi::CString::new(self.string_bytes(addr)?).map_err(|_| EFAULT)
+    }
+
+    /// Owned copies of a NULL-terminated array of string pointers (`argv`, `envp`); `None` for a
+    /// NULL array.
+    pub fn string_array(&self, addr: u32) -> Result<Option<Vec<std::ffi::CString>>, i64> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for i in 0..crate::layouts::MAX_STR_ARRAY {
+            let s = self.read_u32(addr.checked_add(i * 4).ok_or(EFAULT)?)?;
+            if s == 0 {
+                return Ok(Some(out));
+            }
+            out.push(self.c_string(s)?);
+        }
+        Err(-(libc::E2BIG as i64))
     }
 
     pub fn read_u32(&self, addr: u32) -> Result<u32, i64> {
@@ -91,6 +118,17 @@ unsafe impl GuestMemory for Guest<'_> {
 
     fn size(&self) -> u64 {
         self.mem.byte_len() as u64
+    }
+
+    fn load(&self, ptr: u32, buf: &mut [u8]) -> Result<(), ConvError> {
+        self.mem.read(ptr as u64, buf).map_err(|_| ConvError::Fault)
+    }
+
+    fn scan_nul(&self, ptr: u32, max: u64) -> Result<u64, ConvError> {
+        let p = self.mem.checked_ptr(ptr as u64, max).ok_or(ConvError::Fault)?;
+        // SAFETY: [p, p + max) is inside memory; the scan survives a protected page.
+        let n = unsafe { cwali_rt::guest_access::strnlen(p, max as usize) }.map_err(|_| ConvError::Fault)?;
+        Ok(n as u64)
     }
 }
 

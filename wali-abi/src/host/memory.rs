@@ -182,6 +182,14 @@ pub fn mmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
     if len == 0 {
         return Err(EINVAL);
     }
+    // Linear memory is never code (see mprotect); a stack that grows down would leave the range
+    // the region handed out.
+    if prot & libc::PROT_EXEC != 0 {
+        return Err(-(libc::EACCES as i64));
+    }
+    if prot & !(libc::PROT_READ | libc::PROT_WRITE) != 0 || flags & libc::MAP_GROWSDOWN != 0 {
+        return Err(EINVAL);
+    }
     let n = align(len);
     if flags & (libc::MAP_FIXED | libc::MAP_FIXED_NOREPLACE) != 0 {
         if addr % PAGE != 0 {
@@ -297,4 +305,60 @@ pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
         release(region, old, old_n);
         Ok(start as i64)
     })
+}
+
+/// mprotect inside linear memory: read and write only. Linear memory is never code: PROT_EXEC
+/// (a guest turning its bytes into host instructions) is -EACCES, as on a `noexec` mount.
+pub fn mprotect(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let (addr, len, prot) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32);
+    if prot & libc::PROT_EXEC != 0 {
+        return Err(-(libc::EACCES as i64));
+    }
+    if prot & !(libc::PROT_READ | libc::PROT_WRITE) != 0 || addr % PAGE != 0 {
+        return Err(EINVAL);
+    }
+    let p = g.range(addr as u32, align(len)).map_err(|_| ENOMEM)?;
+    // SAFETY: the range lies inside linear memory; only its protection changes.
+    if unsafe { libc::mprotect(p.cast(), len as usize, prot) } != 0 {
+        return Err(errno());
+    }
+    Ok(0)
+}
+
+/// madvise inside linear memory, for the advice values that keep its contents and mappings
+/// what Wasm expects. MADV_DONTFORK would leave the child's memory unmapped for host allocations
+/// to land in (and DOFORK undo it), WIPEONFORK/KEEPONFORK change what the child sees, guard
+/// pages and poisoning remove pages: all -EINVAL, as for an unknown advice.
+pub fn madvise(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    let (addr, len, advice) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32);
+    const ALLOWED: &[i32] = &[
+        libc::MADV_NORMAL,
+        libc::MADV_RANDOM,
+        libc::MADV_SEQUENTIAL,
+        libc::MADV_WILLNEED,
+        libc::MADV_DONTNEED,
+        libc::MADV_FREE,
+        libc::MADV_REMOVE,
+        libc::MADV_MERGEABLE,
+        libc::MADV_UNMERGEABLE,
+        libc::MADV_HUGEPAGE,
+        libc::MADV_NOHUGEPAGE,
+        libc::MADV_DONTDUMP,
+        libc::MADV_DODUMP,
+        20, // MADV_COLD
+        21, // MADV_PAGEOUT
+        22, // MADV_POPULATE_READ
+        23, // MADV_POPULATE_WRITE
+        24, // MADV_DONTNEED_LOCKED
+        25, // MADV_COLLAPSE
+    ];
+    if !ALLOWED.contains(&advice) || addr % PAGE != 0 {
+        return Err(EINVAL);
+    }
+    let p = g.range(addr as u32, align(len)).map_err(|_| ENOMEM)?;
+    // SAFETY: the range lies inside linear memory and the advice keeps it mapped.
+    if unsafe { libc::madvise(p.cast(), len as usize, advice) } != 0 {
+        return Err(errno());
+    }
+    Ok(0)
 }

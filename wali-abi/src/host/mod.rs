@@ -9,6 +9,8 @@
 //!   (a trap ends the process as the native program would: killed by the matching signal).
 
 mod aux;
+pub mod confine;
+mod files;
 mod guest;
 mod memory;
 mod process;
@@ -39,6 +41,9 @@ pub struct WaliConfig {
     pub inherit_env: bool,
     /// strace-like lines on stderr for every WALI call.
     pub trace: bool,
+    /// `--dir`, `--net`, `--no-exec-native`, `--rlimit`: applied right before the program runs
+    /// (its namespaces were entered earlier, see [`confine::Confinement::enter_namespaces`]).
+    pub confine: confine::Confinement,
 }
 
 /// Process-wide state of the running program.
@@ -246,7 +251,20 @@ const HOST_STACK: usize = 8 << 20;
 
 /// Run a WALI program to completion. Never returns: the process ends with the program's status.
 pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
-    let env_file = prepare_env_file(&config);
+    // Confinement: the handoff directory (with a confined file system, the only place where
+    // environment files can go) first, then the rules, on the thread that will run `_start`.
+    let handoff = config.confine.create_handoff().unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    });
+    let env_file = prepare_env_file(&config, handoff.as_deref());
+    if let Err(e) = config.confine.apply(handoff.as_deref()) {
+        eprintln!("error: {e}");
+        if let Some(dir) = &handoff {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        std::process::exit(1)
+    }
     let imports = link(module);
     let process = Process {
         argv: config.argv,
@@ -260,6 +278,7 @@ pub fn run(engine: &Engine, module: &Module, config: WaliConfig) -> ! {
         panic!("run() is called once per process");
     }
     cwali_rt::set_safepoint_hook(signals::safepoint);
+    cwali_rt::signals::set_sent_signal_hook(signals::sent_reserved_signal);
     prepare_process();
     // The main Wasm thread is the process's main thread, as in the native program: its tid is
     // the pid, and signals sent to the pid reach it.
@@ -280,12 +299,39 @@ fn wasm_stack() -> usize {
     *SIZE.get_or_init(main_thread_wasm_stack)
 }
 
+/// What is left of the process stack below here (its size limit minus what the runtime has
+/// used above this frame), minus room for the host functions that run below the deepest Wasm
+/// frame: a quarter of the stack, between 128 KiB and 2 MiB. A stack-limit check then always
+/// fires before the real end of the stack, however small `ulimit -s` is (a guest can lower it and
+/// re-exec itself).
 fn main_thread_wasm_stack() -> usize {
     let mut lim: libc::rlimit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: plain syscall into a local.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } == 0;
-    let stack = if ok && lim.rlim_cur != libc::RLIM_INFINITY { lim.rlim_cur as usize } else { 64 << 20 };
-    stack.saturating_sub(2 << 20).clamp(512 << 10, 64 << 20)
+    let limit = if ok && lim.rlim_cur != libc::RLIM_INFINITY { lim.rlim_cur as usize } else { 66 << 20 };
+    let reserve = (limit / 4).clamp(128 << 10, 2 << 20);
+    let left = limit.saturating_sub(stack_used_above_here() + reserve);
+    left.clamp(16 << 10, 64 << 20)
+}
+
+/// Bytes of the process stack in use above this frame.
+fn stack_used_above_here() -> usize {
+    let here = 0u8;
+    let sp = &raw const here as usize;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            static __libc_stack_end: *mut std::ffi::c_void;
+        }
+        // SAFETY: set by the dynamic loader before any of our code runs.
+        let top = unsafe { __libc_stack_end } as usize;
+        if top > sp && top - sp < 64 << 20 {
+            return top - sp;
+        }
+    }
+    // Without the loader's record: what cwali's start-up and `main` use, generously.
+    let _ = sp;
+    256 << 10
 }
 
 fn block_all_signals() {
@@ -433,9 +479,18 @@ fn spawn_thread(caller: Caller<'_>, func: u32, arg: u32) -> i32 {
     rx.recv().unwrap_or(-1)
 }
 
-/// The environment file the guest should read, when the runtime composes one itself.
-fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
-    if config.env.is_empty() && !config.inherit_env {
+/// The environment file the guest should read, when the runtime composes one itself. With a
+/// confined file system it goes to the handoff directory (the guest could not read it anywhere
+/// else), and a cwali exec'd by a confined guest finds its environment there.
+fn prepare_env_file(config: &WaliConfig, handoff: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(file) = confine::handoff_env_file(std::process::id()).filter(|_| handoff.is_none())
+        && config.env_file.is_none()
+        && confine::is_private_file(&file)
+    {
+        process::remove_at_exit(file.clone());
+        return Some(file);
+    }
+    if config.env.is_empty() && !config.inherit_env && (handoff.is_none() || config.env_file.is_none()) {
         return config.env_file.clone();
     }
     let mut lines: Vec<String> = Vec::new();
@@ -445,14 +500,27 @@ fn prepare_env_file(config: &WaliConfig) -> Option<PathBuf> {
         lines.extend(text.lines().map(String::from));
     }
     if config.inherit_env {
-        lines.extend(std::env::vars().map(|(k, v)| format!("{k}={v}")));
+        use std::os::unix::ffi::OsStrExt;
+        // Not `env::vars`: it panics on a variable that is not UTF-8.
+        for (k, v) in std::env::vars_os() {
+            lines.push(format!("{}={}", String::from_utf8_lossy(k.as_bytes()), String::from_utf8_lossy(v.as_bytes())));
+        }
     }
     lines.extend(config.env.iter().cloned());
     // Empty lines make the guest's startup fail (§3.1); values with newlines cannot be written.
-    lines.retain(|l| !l.is_empty());
+    lines.retain(|l| !l.is_empty() && !l.contains('\n'));
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let path = std::env::temp_dir().join(format!("cwali-env.{}", std::process::id()));
-    std::fs::write(&path, text).ok()?;
+    // A private file: in a shared temp directory a planted symlink would redirect the write.
+    // Under confinement the run's hand-over directory is the one the program can reach.
+    let dir = match handoff {
+        Some(dir) => dir.to_path_buf(),
+        None => process::private_dir().ok()?,
+    };
+    let path = dir.join(format!("run-env.{}", std::process::id()));
+    if let Err(e) = process::write_private_file(&path, text.as_bytes()) {
+        eprintln!("error: cannot write the program's environment to {}: {e}", path.display());
+        process::exit_process(1);
+    }
     process::remove_at_exit(path.clone());
     Some(path)
 }

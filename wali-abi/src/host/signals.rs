@@ -38,6 +38,22 @@ fn reserved_bits() -> u64 {
     RESERVED.iter().fold(0, |m, s| m | 1 << (s - 1))
 }
 
+/// Reserved signals the guest set to SIG_IGN (their registrations never reach the kernel).
+static IGNORED: [std::sync::atomic::AtomicBool; NSIG] = [const { std::sync::atomic::AtomicBool::new(false) }; NSIG];
+
+/// A reserved signal that a process sent (`kill(getpid(), SIGSEGV)`, not a fault): the guest's
+/// like any other signal. Its handler runs at the next safepoint; SIG_IGN drops it; the default
+/// action ends the process by it, as Linux would. Runs in the runtime's fault handler.
+pub extern "C" fn sent_reserved_signal(sig: libc::c_int) {
+    let Some(slot) = HANDLERS.get(sig as usize) else { return };
+    if slot.load(Ordering::SeqCst) != 0 {
+        native_handler(sig);
+    } else if !IGNORED[sig as usize].load(Ordering::SeqCst) {
+        // SAFETY: the process ends by the signal's default action.
+        unsafe { cwali_rt::signals::die_by(sig) }
+    }
+}
+
 extern "C" fn native_handler(sig: libc::c_int) {
     PENDING[sig as usize].fetch_add(1, Ordering::SeqCst);
     PENDING_TOTAL.fetch_add(1, Ordering::SeqCst);
@@ -156,12 +172,18 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let old_index = HANDLERS[sig as usize].load(Ordering::SeqCst);
     let old_flags = FLAGS[sig as usize].load(Ordering::SeqCst);
     let (old_handler, old_flags, old_mask) = if RESERVED.contains(&sig) {
+        let was_ignored = IGNORED[sig as usize].load(Ordering::SeqCst);
         if let Some((h, f, m)) = new {
+            if h == GUEST_SIG_ERR {
+                return Err(EINVAL);
+            }
             HANDLERS[sig as usize].store(if h >= GUEST_SIG_IGN { 0 } else { h }, Ordering::SeqCst);
+            IGNORED[sig as usize].store(h == GUEST_SIG_IGN, Ordering::SeqCst);
             FLAGS[sig as usize].store(f, Ordering::SeqCst);
             MASKS[sig as usize].store(m, Ordering::SeqCst);
         }
-        (old_index, old_flags, MASKS[sig as usize].load(Ordering::SeqCst))
+        let old_handler = if was_ignored { GUEST_SIG_IGN } else { old_index };
+        (old_handler, old_flags, MASKS[sig as usize].load(Ordering::SeqCst))
     } else {
         // SAFETY: zeroed sigaction is valid; pointers are to locals.
         let mut host_new: libc::sigaction = unsafe { std::mem::zeroed() };

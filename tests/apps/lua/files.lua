@@ -1,0 +1,55 @@
+-- File I/O through the io and os libraries in the current directory: write/read modes, lines,
+-- seek, numbers, append, rename/remove, tmpfile, errors for missing files, io.write
+-- buffering (the final io.write has no newline and must appear).
+local name = "lua-test.txt"
+local f = assert(io.open(name, "w"))
+print(io.type(f), io.type(io.stdout), io.type(42))
+f:write("line one\n", "line two\n", 3, " ", 4.5, "\n")
+f:write(string.rep("x", 5000), "\n")
+f:close()
+print(io.type(f))
+for line in io.lines(name) do print(#line, line:sub(1, 10)) end
+f = assert(io.open(name, "r"))
+print(f:read("l"))
+print(f:read("L"))
+print(f:read("n", "n"))
+print(f:seek("cur"), f:seek("set", 5), f:read(3), f:seek("end"))
+f:seek("set")
+local all = f:read("a")
+print(#all, f:read("a") == "", f:read("l"))
+f:close()
+f = assert(io.open(name, "a"))
+f:write("appended\n")
+f:close()
+f = assert(io.open(name, "rb"))
+local size = f:seek("end")
+print("size after append", size)
+f:close()
+print(os.rename(name, name .. ".moved"))
+print(io.open(name, "r"))
+print(select("#", io.open("no/such/dir/file", "w")), (select(2, io.open("missing.txt"))))
+print(os.remove(name .. ".moved"))
+print(os.remove(name .. ".moved"))
+local t = io.tmpfile()
+t:write("temporary")
+t:seek("set")
+print(t:read("a"))
+t:close()
+-- io.output redirection
+local out = assert(io.open("redirect.txt", "w"))
+io.output(out)
+io.write("to redirect\n")
+io.output():close()
+io.output(io.stdout)
+for l in io.lines("redirect.txt") do print("redirected:", l) end
+os.remove("redirect.txt")
+-- lines with formats
+local g = assert(io.open("nums.txt", "w"))
+g:write("1 2 3\n4.5 0x10\n")
+g:close()
+local sum = 0
+for a in io.lines("nums.txt", "n") do sum = sum + a end
+print("sum of numbers", sum)
+os.remove("nums.txt")
+print(pcall(io.lines, "missing.txt"))
+io.write("io.write without a newline at the very end")
