@@ -30,22 +30,25 @@ unsafe extern "C" {
     static cwali_guest_access_fault: u8;
 }
 
+/// The routines' symbols, global to the link but hidden outside this binary.
+macro_rules! symbols {
+    () => {
+        concat!(
+            ".globl cwali_guest_access_begin\n.hidden cwali_guest_access_begin\n",
+            ".globl cwali_guest_copy\n.hidden cwali_guest_copy\n",
+            ".globl cwali_guest_strnlen\n.hidden cwali_guest_strnlen\n",
+            ".globl cwali_guest_xchg32\n.hidden cwali_guest_xchg32\n",
+            ".globl cwali_guest_access_end\n.hidden cwali_guest_access_end\n",
+            ".globl cwali_guest_access_fault\n.hidden cwali_guest_access_fault",
+        )
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 std::arch::global_asm!(
     ".text",
     ".p2align 4",
-    ".globl cwali_guest_access_begin",
-    ".hidden cwali_guest_access_begin",
-    ".globl cwali_guest_copy",
-    ".hidden cwali_guest_copy",
-    ".globl cwali_guest_strnlen",
-    ".hidden cwali_guest_strnlen",
-    ".globl cwali_guest_xchg32",
-    ".hidden cwali_guest_xchg32",
-    ".globl cwali_guest_access_end",
-    ".hidden cwali_guest_access_end",
-    ".globl cwali_guest_access_fault",
-    ".hidden cwali_guest_access_fault",
+    symbols!(),
     "cwali_guest_access_begin:",
     // (dst, src, len) -> 0. The direction flag is clear at every call (SysV ABI).
     "cwali_guest_copy:",
@@ -80,18 +83,7 @@ std::arch::global_asm!(
 std::arch::global_asm!(
     ".text",
     ".p2align 4",
-    ".globl cwali_guest_access_begin",
-    ".hidden cwali_guest_access_begin",
-    ".globl cwali_guest_copy",
-    ".hidden cwali_guest_copy",
-    ".globl cwali_guest_strnlen",
-    ".hidden cwali_guest_strnlen",
-    ".globl cwali_guest_xchg32",
-    ".hidden cwali_guest_xchg32",
-    ".globl cwali_guest_access_end",
-    ".hidden cwali_guest_access_end",
-    ".globl cwali_guest_access_fault",
-    ".hidden cwali_guest_access_fault",
+    symbols!(),
     "cwali_guest_access_begin:",
     "cwali_guest_copy:",
     "    cbz x2, 2f",
