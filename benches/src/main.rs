@@ -6,7 +6,8 @@
 //! usage: cargo run --release -p cwali-benches -- [--quick] [--only NAME[,NAME...]]
 //!
 //! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints,
-//! settings, apps) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
+//! settings, apps,
+//! exceptions) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
 //! benchmarks on that kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali`
 //! (build it first; or set CWALI_BIN); `apps` also needs the native builds of
 //! `tests/apps/build.sh --native-only`.
@@ -17,6 +18,7 @@ mod apps;
 mod compile;
 mod compute;
 mod dump;
+mod exceptions;
 mod instantiate;
 mod process;
 mod settings;
@@ -35,8 +37,18 @@ impl<T> WasmtimeResult<T> for wasmtime::Result<T> {
     }
 }
 
-const BENCHES: &[&str] =
-    &["compute", "simd", "compile", "syscalls", "instantiate", "startup", "safepoints", "settings", "apps"];
+const BENCHES: &[&str] = &[
+    "compute",
+    "simd",
+    "compile",
+    "syscalls",
+    "instantiate",
+    "startup",
+    "safepoints",
+    "settings",
+    "apps",
+    "exceptions",
+];
 
 pub struct Opts {
     pub quick: bool,
@@ -147,6 +159,7 @@ fn main() -> Result<()> {
             "startup" => process::startup(&opts),
             "safepoints" => compute::safepoints(&opts),
             "settings" => settings::settings(&opts),
+            "exceptions" => exceptions::exceptions(&opts),
             "apps" => apps::apps(&opts),
             _ => unreachable!(),
         };

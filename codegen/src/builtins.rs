@@ -84,6 +84,11 @@ builtins! {
     // `memory.fill` check bounds inline and call these directly.
     Memmove: (I64, I64, I64) -> Some(I64), trap None;
     Memset: (I64, I32, I64) -> Some(I64), trap None;
+    // (vmctx, tag) -> a new exception object of that tag (payload slots to fill)
+    ExnAlloc: (VmCtx, I32) -> Some(I64), trap None;
+    // (vmctx, exnref): throw; never returns (the runtime resumes at a handler or unwinds to the
+    // entry). Called from Wasm code, whose frame the stub records.
+    Throw: (VmCtx, I64) -> None, trap None;
 }
 
 impl Builtin {
@@ -95,9 +100,12 @@ impl Builtin {
     /// Whether calls use the `preserve_all` convention (the runtime's entry saves every
     /// register; no results): builtins called from a cold branch of a hot path (the
     /// safepoint poll of loop headers, lazy table initialisation in `call_indirect`), whose
-    /// call must not make the register allocator spill around the hot path.
+    /// call must not make the register allocator spill around the hot path. And `Throw`, which
+    /// never returns: a `try_call` of a `preserve_all` callee treats every register as clobbered
+    /// on the exceptional edge (with a SysV callee the caller's VMContext, which the unwinder
+    /// reads, could stay in a callee-saved register that the unwinder cannot recover).
     pub fn preserves_registers(self) -> bool {
-        matches!(self, Builtin::Safepoint | Builtin::TableLazyInit)
+        matches!(self, Builtin::Safepoint | Builtin::TableLazyInit | Builtin::Throw)
     }
 
     /// Whether the result is a status that traps when non-zero (wait: when negative).

@@ -4,7 +4,8 @@
 //! ```text
 //! header   magic "CWALIC\0\x02" | key (32) | module hash (32) | 4 × (offset u64, length u64)
 //! module   the module without its code section ([`cwali_frontend::strip_code`])
-//! layout   the block's layout ([`Layout`]): functions, trampolines, trap sites, relocations
+//! layout   the block's layout ([`Layout`]): functions, trampolines, trap sites, relocations,
+//!          exception call sites
 //! source   the whole module (in code files from `cwali compile`; empty in cache entries)
 //! text     the linked code, on a page boundary of the file (zeros before it)
 //! trailer  SHA-256 of everything before (32) | HMAC-SHA256(secret, that digest) (32)
@@ -26,7 +27,7 @@ use sha2::{Digest, Sha256};
 use std::ops::Range;
 
 use crate::link::{HostReloc, HostTarget, Layout, LinkedCode};
-use crate::{CompileError, Config, TrapKind};
+use crate::{CompileError, Config, ExnCallSite, ExnHandler, TrapKind};
 use cranelift_codegen::binemit::Reloc as Kind;
 use cwali_frontend::ModuleInfo;
 
@@ -301,6 +302,9 @@ pub fn verify(data: &[u8], secret: Option<&Secret>) -> Result<(), CacheError> {
 /// ```text
 /// #funcs u32 | (offset u32, length u32)* | #trampolines u32 | offset u32* | #traps u32 | offset u32* | kind u8*
 /// | #relocs u32 | (offset u32, kind u8, target: 0 libcall-name-len u8 name | 1 text-offset u32, addend i64)*
+/// | #exception call sites u32 | (ret u32, frame offset u32, #handlers u32, handler*)*
+/// handler: kind u8 (0 context, 1 tag, 2 all) | a u32 | b u32
+///          (context: sp offset, 0; tag: tag, target; all: target, 0)
 /// ```
 fn encode_layout(layout: &Layout) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(8 * layout.funcs.len() + 5 * layout.traps.len() + 64);
@@ -337,6 +341,22 @@ fn encode_layout(layout: &Layout) -> Option<Vec<u8>> {
             }
         }
         out.extend_from_slice(&r.addend.to_le_bytes());
+    }
+    out.extend_from_slice(&(layout.exn_sites.len() as u32).to_le_bytes());
+    for site in &layout.exn_sites {
+        for x in [site.ret, site.frame_offset, site.handlers.len() as u32] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for h in &site.handlers {
+            let (kind, x, y) = match *h {
+                ExnHandler::Context(off) => (0u8, off, 0),
+                ExnHandler::Tag { tag, target } => (1, tag, target),
+                ExnHandler::All(target) => (2, target, 0),
+            };
+            out.push(kind);
+            out.extend_from_slice(&x.to_le_bytes());
+            out.extend_from_slice(&y.to_le_bytes());
+        }
     }
     Some(out)
 }
@@ -377,7 +397,22 @@ pub fn decode_layout(data: &[u8]) -> Result<Layout, CacheError> {
         let addend = r.u64()? as i64;
         layout.relocs.push(HostReloc { offset, kind, target, addend });
     }
-    if r.pos != data.len() || !layout.traps.is_sorted_by_key(|t| t.0) {
+    // Handler targets are checked against the block's length when it is placed.
+    for _ in 0..r.count(12)? {
+        let (ret, frame_offset) = (r.u32()?, r.u32()?);
+        let mut handlers = Vec::new();
+        for _ in 0..r.count(9)? {
+            let (kind, x, y) = (r.u8()?, r.u32()?, r.u32()?);
+            handlers.push(match kind {
+                0 => ExnHandler::Context(x),
+                1 => ExnHandler::Tag { tag: x, target: y },
+                2 => ExnHandler::All(x),
+                _ => return Err(CacheError::Malformed),
+            });
+        }
+        layout.exn_sites.push(ExnCallSite { ret, frame_offset, handlers });
+    }
+    if r.pos != data.len() || !layout.traps.is_sorted_by_key(|t| t.0) || !layout.exn_sites.is_sorted_by_key(|s| s.ret) {
         return Err(CacheError::Malformed);
     }
     Ok(layout)
@@ -501,5 +536,38 @@ mod tests {
         assert_eq!(std::is_x86_feature_detected!("avx512f"), bit(2, 16) && os_avx512);
         assert_eq!(std::is_x86_feature_detected!("avx512vbmi"), bit(3, 1) && os_avx512);
         assert_eq!(std::is_x86_feature_detected!("lzcnt"), bit(6, 5));
+    }
+
+    #[test]
+    fn exception_call_sites_survive_a_round_trip() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (tag $e (param i32))
+                (func $f (param i32) (throw $e (local.get 0)))
+                (func (export "g") (result i32)
+                  (block $h (result i32)
+                    (try_table (catch $e $h) (call $f (i32.const 1)))
+                    (i32.const 0)))
+                (func (export "l") (result i32)
+                  try (result i32) (call $f (i32.const 2)) (i32.const 0) catch_all (i32.const 3) end))"#,
+        )
+        .unwrap();
+        let module = cwali_frontend::parse(&wasm).unwrap();
+        let config = Config::default();
+        let artifacts = crate::compile_artifacts(&module, &config).unwrap();
+        let sites: usize = artifacts.funcs.iter().map(|a| a.exn_sites.len()).sum();
+        assert!(sites >= 2, "calls in handler scopes are recorded: {:?}", artifacts.funcs);
+        let linked = crate::link::link(&artifacts).unwrap();
+        assert_eq!(linked.layout.exn_sites.len(), sites);
+        // Sites move with their function into the block: `g` is the second function.
+        let (g_start, g_len) = linked.layout.funcs[1];
+        let g_site = &artifacts.funcs[1].exn_sites[0];
+        assert!(linked.layout.exn_sites.contains(&g_site.shifted(g_start)));
+        assert!(g_site.ret < g_len);
+        let h = module_hash(&module.bytes);
+        let stripped = cwali_frontend::strip_code(&module.bytes).unwrap();
+        let file = serialize(&[7; 32], &h, &stripped, None, &linked, &Secret([7; 32])).unwrap();
+        let header = Header::read(&file[..HEADER_LEN], file.len() as u64).unwrap();
+        assert_eq!(decode_layout(&file[header.layout.clone()]).unwrap(), linked.layout);
     }
 }

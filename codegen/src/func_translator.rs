@@ -38,7 +38,7 @@ pub(crate) struct ModuleEnv<'a> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FrameKind {
+pub(crate) enum FrameKind {
     /// The function body; its continuation returns.
     Function,
     Block,
@@ -49,24 +49,33 @@ enum FrameKind {
         else_block: ir::Block,
         else_seen: bool,
     },
+    /// `try_table`: its catch clauses are the innermost handler scope while its body runs.
+    TryTable,
+    /// Legacy `try`: `exn` is the exception of the `catch` body being translated (for
+    /// `rethrow`), `None` in the `try` body. See `ops_exceptions`.
+    Try {
+        exn: Option<Value>,
+    },
 }
 
 #[derive(Debug)]
-struct Frame {
-    kind: FrameKind,
+pub(crate) struct Frame {
+    pub kind: FrameKind,
     /// Continuation: its parameters are the construct's results.
-    next: ir::Block,
-    num_params: usize,
-    num_results: usize,
+    pub next: ir::Block,
+    pub num_params: usize,
+    pub num_results: usize,
     /// Stack height below the construct's parameters.
-    height: usize,
+    pub height: usize,
     /// Whether some branch targets `next`.
-    branched_to: bool,
+    pub branched_to: bool,
+    /// How many handler scopes (`FuncTranslator::handlers`) cover code directly inside.
+    pub handlers_inside: usize,
 }
 
 impl Frame {
     /// Block and arity of a branch to this frame.
-    fn branch_target(&self) -> (ir::Block, usize) {
+    pub fn branch_target(&self) -> (ir::Block, usize) {
         match self.kind {
             FrameKind::Loop { header } => (header, self.num_params),
             _ => (self.next, self.num_results),
@@ -79,8 +88,13 @@ pub(crate) struct FuncTranslator<'a, 'f> {
     pub b: FunctionBuilder<'f>,
     pub vmctx: Value,
     pub stack: Vec<Value>,
-    control: Vec<Frame>,
-    reachable: bool,
+    pub(crate) control: Vec<Frame>,
+    pub(crate) reachable: bool,
+    /// Exception handler scopes around the current point, outermost first: each `try_table`'s
+    /// catch clauses, each legacy `try` body's landing pad (`ops_exceptions`).
+    pub(crate) handlers: Vec<crate::ops_exceptions::HandlerScope>,
+    /// The legacy `try` constructs open around the current point, innermost last.
+    pub(crate) legacy_tries: Vec<crate::ops_exceptions::LegacyTry>,
     /// Constructs opened in unreachable code and not yet closed.
     unreachable_depth: usize,
     locals: Vec<Variable>,
@@ -137,6 +151,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             stack: Vec::new(),
             control: Vec::new(),
             reachable: true,
+            handlers: Vec::new(),
+            legacy_tries: Vec::new(),
             unreachable_depth: 0,
             locals: Vec::new(),
             direct_funcs: HashMap::new(),
@@ -192,6 +208,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             num_results: ty.results().len(),
             height: 0,
             branched_to: false,
+            handlers_inside: 0,
         });
 
         let mut ops = body.get_operators_reader().map_err(malformed)?;
@@ -210,6 +227,18 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             ValType::F32 => self.b.ins().f32const(0.0),
             ValType::F64 => self.b.ins().f64const(0.0),
             ValType::V128 => crate::ops_simd::vconst(&mut self.b, [0; 16]),
+        }
+    }
+
+    pub(crate) fn call_builtin_sig(&mut self, builtin: Builtin) -> SigRef {
+        let key = builtin as usize;
+        match self.builtin_sigs.get(&key) {
+            Some(s) => *s,
+            None => {
+                let s = self.b.import_signature(builtin_signature(builtin, self.env.isa()));
+                self.builtin_sigs.insert(key, s);
+                s
+            }
         }
     }
 
@@ -273,15 +302,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
 
     /// Call a runtime builtin; a status result that is non-zero (wait: negative) traps.
     pub fn call_builtin(&mut self, builtin: Builtin, args: &[Value]) -> Option<Value> {
-        let key = builtin as usize;
-        let sig = match self.builtin_sigs.get(&key) {
-            Some(s) => *s,
-            None => {
-                let s = self.b.import_signature(builtin_signature(builtin, self.env.isa()));
-                self.builtin_sigs.insert(key, s);
-                s
-            }
-        };
+        let sig = self.call_builtin_sig(builtin);
         // Register-preserving builtins are called from cold paths: loads Cranelift may hoist
         // would keep their address in a register through the hot loop around them.
         let flags = if builtin.preserves_registers() { MemFlagsData::trusted().with_readonly() } else { readonly() };
@@ -461,7 +482,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 if !(self.translate_numeric(&other)
                     || self.translate_memory(&other)?
                     || self.translate_simd(&other)?
-                    || self.translate_table(&other)?)
+                    || self.translate_table(&other)?
+                    || self.translate_exceptions(&other)?)
                 {
                     return Err(CompileError::Unsupported(format!("operator {other:?}")));
                 }
@@ -473,12 +495,21 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     /// In unreachable code only the structure matters.
     fn translate_unreachable_op(&mut self, op: Operator<'_>) -> Result<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.unreachable_depth += 1;
             }
             Operator::Else if self.unreachable_depth == 0 => self.translate_else(),
             Operator::End if self.unreachable_depth == 0 => self.translate_end(),
-            Operator::End => self.unreachable_depth -= 1,
+            Operator::Catch { tag_index } if self.unreachable_depth == 0 => self.translate_catch(Some(tag_index)),
+            Operator::CatchAll if self.unreachable_depth == 0 => self.translate_catch(None),
+            Operator::Delegate { relative_depth } if self.unreachable_depth == 0 => {
+                self.translate_delegate(relative_depth)
+            }
+            Operator::End | Operator::Delegate { .. } => self.unreachable_depth -= 1,
             _ => {}
         }
         Ok(())
@@ -502,7 +533,12 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         self.reachable = true;
     }
 
-    fn translate_end(&mut self) {
+    pub(crate) fn translate_end(&mut self) {
+        match self.control.last().expect("validated: end closes a construct").kind {
+            FrameKind::TryTable => self.end_try_table(),
+            FrameKind::Try { .. } => self.end_try(),
+            _ => {}
+        }
         let frame = self.control.pop().expect("validated: end closes a construct");
         let mut branched_to = frame.branched_to;
         if self.reachable {
@@ -540,12 +576,13 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         }
     }
 
-    fn push_frame(&mut self, kind: FrameKind, next: ir::Block, num_params: usize, num_results: usize) {
+    pub(crate) fn push_frame(&mut self, kind: FrameKind, next: ir::Block, num_params: usize, num_results: usize) {
         let height = self.stack.len() - num_params;
-        self.control.push(Frame { kind, next, num_params, num_results, height, branched_to: false });
+        let handlers_inside = self.handlers.len();
+        self.control.push(Frame { kind, next, num_params, num_results, height, branched_to: false, handlers_inside });
     }
 
-    fn block_with_params(&mut self, types: &[ValType]) -> ir::Block {
+    pub(crate) fn block_with_params(&mut self, types: &[ValType]) -> ir::Block {
         let block = self.b.create_block();
         for t in types {
             self.b.append_block_param(block, ir_type(*t));
@@ -553,7 +590,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         block
     }
 
-    fn block_type(&self, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(crate) fn block_type(&self, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match ty {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -634,8 +671,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 self.b.ins().return_call(fref, &all);
                 self.reachable = false;
             } else {
-                let call = self.b.ins().call(fref, &all);
-                let results = self.b.inst_results(call).to_vec();
+                let results = self.call_with_handlers(crate::ops_exceptions::Callee::Direct(fref), &all);
                 self.stack.extend(results);
             }
         }
@@ -666,8 +702,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             self.b.ins().return_call_indirect(sig, code, &all);
             self.reachable = false;
         } else {
-            let call = self.b.ins().call_indirect(sig, code, &all);
-            let results = self.b.inst_results(call).to_vec();
+            let results = self.call_with_handlers(crate::ops_exceptions::Callee::Indirect(sig, code), &all);
             self.stack.extend(results);
         }
     }

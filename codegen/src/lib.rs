@@ -35,6 +35,26 @@
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
 //! form, which `cwali-benches --dump` uses to compare the two).
 //!
+//! Exceptions ([`ops_exceptions`], runtime side in `cwali_rt`'s `exceptions`): a throw is a call
+//! of the runtime's `Throw` builtin with an exception object (tag identity + payload). Every call
+//! made inside a `try_table` or legacy `try` body is a Cranelift `try_call` whose exception
+//! table lists the handlers in scope, innermost first, after the caller's VMContext (the
+//! dynamic context in which the tables' tag numbers, the module's tag indices, are resolved).
+//! Compilation records each such call site in [`ExnCallSite`]: return offset, frame size and
+//! handlers with code offsets; linking moves them into the module's block ([`Layout::exn_sites`],
+//! stored with the layout in the code cache) and the runtime registers them with the block's
+//! code registration, where the unwinder looks return addresses up. The throw builtin walks the frame-pointer chain of the current
+//! activation; at the first frame whose call site has a matching handler it sets the stack
+//! pointer to `fp - frame_offset`, the frame pointer to `fp`, the exnref in the first payload
+//! register, and jumps to the handler; `try_call` treats every register as clobbered, so nothing
+//! else needs restoring. No handler before the entry trampoline: the exception leaves the
+//! activation like a trap, as an error the host sees; a host function that returns that error
+//! throws it on into its Wasm caller (the host trampoline checks the host function's result).
+//! The legacy instructions use the same machinery: a `try` body's calls land on one pad that
+//! tests the `catch` clauses in code (they come after the body), `rethrow` and `delegate` are
+//! throws of the caught exception to the right handler scopes. Wasmtime 48 translates only
+//! `try_table`; it refuses the legacy instructions.
+//!
 //! SIMD: `v128` is Cranelift's `I8X16` everywhere values travel (stack, locals, block
 //! parameters, globals, calls, the 16-byte value slots of the trampolines), and each operator
 //! casts to the lane shape it needs (`ops_simd`). Cranelift picks the instructions from the
@@ -66,6 +86,7 @@ pub mod cache;
 mod func_translator;
 pub mod inline_syscall;
 pub mod link;
+mod ops_exceptions;
 mod ops_memory;
 mod ops_numeric;
 mod ops_simd;
@@ -187,6 +208,43 @@ pub struct FunctionCode {
     pub len: usize,
 }
 
+/// A call that exception handlers cover: where the unwinder looks when a throw passes through
+/// this call (see "Exceptions" in the crate doc). In an [`Artifact`] offsets are relative to
+/// the function; in a [`Layout`] and a [`CompiledModule`] to the module's block of code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExnCallSite {
+    /// Offset of the call's return address.
+    pub ret: u32,
+    /// Distance from the frame pointer down to the stack pointer at the call.
+    pub frame_offset: u32,
+    /// Tried in order; the first match wins.
+    pub handlers: Vec<ExnHandler>,
+}
+
+impl ExnCallSite {
+    /// The same site with its code offsets (return address, handler targets) moved by `delta`.
+    pub fn shifted(&self, delta: u32) -> ExnCallSite {
+        let handlers = (self.handlers.iter())
+            .map(|h| match *h {
+                ExnHandler::Context(off) => ExnHandler::Context(off),
+                ExnHandler::Tag { tag, target } => ExnHandler::Tag { tag, target: target + delta },
+                ExnHandler::All(target) => ExnHandler::All(target + delta),
+            })
+            .collect();
+        ExnCallSite { ret: self.ret + delta, frame_offset: self.frame_offset, handlers }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExnHandler {
+    /// The caller's VMContext is stored at `sp + offset`: tags below are its module's indices.
+    Context(u32),
+    /// Exceptions of the module's tag `tag` resume at code offset `target`.
+    Tag { tag: u32, target: u32 },
+    /// Every exception resumes at `target`.
+    All(u32),
+}
+
 /// A compiled module: code that stays mapped as long as this value lives.
 pub struct CompiledModule {
     code: CodeMemory,
@@ -196,6 +254,9 @@ pub struct CompiledModule {
     /// Trap sites of all defined functions: offset from [`CompiledModule::text`]'s start →
     /// kind, sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Exception call sites of all defined functions, code offsets from
+    /// [`CompiledModule::text`]'s start, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
     /// Per module type: the host-to-Wasm array trampoline.
     pub array_trampolines: Vec<usize>,
     /// Per module type: the Wasm-to-host trampoline.
@@ -252,6 +313,8 @@ pub struct Artifact {
     pub relocs: Vec<Reloc>,
     /// Trap sites: offset → kind, sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Exception call sites, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
 }
 
 /// A relocation in an [`Artifact`].
@@ -293,6 +356,28 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         .map(|t| (t.offset, TrapKind::from_code(t.code).expect("trap code emitted by cwali")))
         .collect();
     traps.sort_by_key(|t| t.0);
+    let mut exn_sites = Vec::new();
+    for site in compiled.buffer.call_sites().filter(|s| !s.exception_handlers.is_empty()) {
+        use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler as H};
+        let handlers = site
+            .exception_handlers
+            .iter()
+            .map(|h| match *h {
+                H::Tag(tag, target) => Ok(ExnHandler::Tag { tag: tag.as_u32(), target }),
+                H::Default(target) => Ok(ExnHandler::All(target)),
+                H::Context(ExceptionContextLoc::SPOffset(off)) => Ok(ExnHandler::Context(off)),
+                H::Context(ExceptionContextLoc::GPR(_)) => {
+                    Err(CompileError::Codegen { func: name(), message: "exception context left in a register".into() })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let frame_offset = site.frame_offset.ok_or_else(|| CompileError::Codegen {
+            func: name(),
+            message: "call site without a frame offset".into(),
+        })?;
+        exn_sites.push(ExnCallSite { ret: site.ret_addr, frame_offset, handlers });
+    }
+    exn_sites.sort_by_key(|s| s.ret);
     let bytes = compiled.code_buffer().to_vec();
     // Functions start on a cache line (Wasmtime uses the ISA's preferred 32 bytes): where a hot
     // loop falls relative to 32- and 64-byte fetch and branch-prediction windows then depends on
@@ -322,7 +407,7 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
         let path = std::path::Path::new(&dir).join(format!("{}.clif", name().replace(['/', ' '], "_")));
         let _ = std::fs::write(path, ctx.func.display().to_string());
     }
-    Ok(Artifact { bytes, alignment, relocs, traps })
+    Ok(Artifact { bytes, alignment, relocs, traps, exn_sites })
 }
 
 /// The intrinsics of a module's function imports (by function index), as `config` resolves them.
@@ -423,7 +508,8 @@ pub fn place_from_file(
 }
 
 /// That `layout` fits `module` and a block of `text_len` bytes. (Trap sites need no check: the
-/// runtime only looks faulting addresses up in them.)
+/// runtime only looks faulting addresses up in them. Exception handlers are jumped to: their
+/// targets must lie in the block.)
 fn check_layout(module: &ModuleInfo, layout: &Layout, text_len: usize) -> Result<(), CompileError> {
     let num_types = module.types.len();
     let fits = |off: u32, len: u32| (off as usize).checked_add(len as usize).is_some_and(|end| end <= text_len);
@@ -431,6 +517,14 @@ fn check_layout(module: &ModuleInfo, layout: &Layout, text_len: usize) -> Result
         || layout.trampolines.len() != 2 * num_types
         || !layout.funcs.iter().all(|&(off, len)| fits(off, len))
         || !layout.trampolines.iter().all(|&off| fits(off, 1))
+        || !layout.exn_sites.is_sorted_by_key(|s| s.ret)
+        || !layout.exn_sites.iter().all(|s| {
+            fits(s.ret, 0)
+                && s.handlers.iter().all(|h| match *h {
+                    ExnHandler::Context(_) => true,
+                    ExnHandler::Tag { target, .. } | ExnHandler::All(target) => fits(target, 1),
+                })
+        })
     {
         return Err(CompileError::Mismatch);
     }
@@ -452,6 +546,7 @@ fn compiled(module: &ModuleInfo, layout: Layout, code: CodeMemory) -> CompiledMo
         offsets: VMOffsets::new(module),
         funcs,
         traps: layout.traps,
+        exn_sites: layout.exn_sites,
         array_trampolines: tramp(&layout.trampolines[..num_types]),
         host_trampolines: tramp(&layout.trampolines[num_types..]),
         code,

@@ -14,7 +14,7 @@
 use cranelift_codegen::binemit::Reloc as Kind;
 use cranelift_codegen::ir::LibCall;
 
-use crate::{Artifacts, CompileError, RelocTarget, TrapKind};
+use crate::{Artifacts, CompileError, ExnCallSite, RelocTarget, TrapKind};
 
 /// Where placed code starts: a page boundary, which `link` relies on for page-relative
 /// relocations (aarch64's `adrp`).
@@ -36,6 +36,9 @@ pub struct Layout {
     pub trampolines: Vec<u32>,
     /// Trap sites of the defined functions: offset in the block → kind, sorted by offset.
     pub traps: Vec<(u32, TrapKind)>,
+    /// Exception call sites of the defined functions, with return and handler offsets in the
+    /// block, sorted by return offset.
+    pub exn_sites: Vec<ExnCallSite>,
     /// Absolute addresses to write at placement.
     pub relocs: Vec<HostReloc>,
 }
@@ -130,6 +133,7 @@ pub fn link(artifacts: &Artifacts) -> Result<LinkedCode, CompileError> {
         if i < artifacts.funcs.len() {
             layout.funcs.push((start as u32, a.bytes.len() as u32));
             layout.traps.extend(a.traps.iter().map(|&(off, kind)| (start as u32 + off, kind)));
+            layout.exn_sites.extend(a.exn_sites.iter().map(|site| site.shifted(start as u32)));
         } else {
             layout.trampolines.push(start as u32);
         }
@@ -463,7 +467,7 @@ mod tests {
     use crate::Artifact;
 
     fn artifact(bytes: Vec<u8>, relocs: Vec<crate::Reloc>) -> Artifact {
-        Artifact { bytes, alignment: 64, relocs, traps: vec![(1, TrapKind::Unreachable)] }
+        Artifact { bytes, alignment: 64, relocs, traps: vec![(1, TrapKind::Unreachable)], exn_sites: vec![] }
     }
 
     #[test]

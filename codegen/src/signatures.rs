@@ -35,10 +35,12 @@ pub fn array_signature(isa: &dyn TargetIsa) -> Signature {
     sig
 }
 
-/// `extern "C" fn(host_ctx, caller_vmctx, values)`: how Wasm calls a host function.
+/// `extern "C" fn(host_ctx, caller_vmctx, values) -> exnref`: how Wasm calls a host function
+/// (0: returned normally; otherwise an exception to throw into the caller).
 pub fn host_signature(isa: &dyn TargetIsa) -> Signature {
     let mut sig = Signature::new(isa.default_call_conv());
     sig.params.extend([AbiParam::new(types::I64); 3]);
+    sig.returns.push(AbiParam::new(types::I64));
     sig
 }
 

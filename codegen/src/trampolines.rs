@@ -82,6 +82,9 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, 
 
 /// A Wasm-convention function that spills its arguments to a stack array and calls the host
 /// function whose pointer sits at `callee_vmctx + 0` with `(callee_vmctx, caller_vmctx, values)`.
+/// The host function returns 0, or an exception to throw into the caller: then the trampoline
+/// calls the throw entry at `callee_vmctx + 8` (`(callee_vmctx, exnref)`, never returns), which
+/// starts the handler search at the trampoline's caller.
 pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -> Function {
     let mut func = Function::with_name_signature(name, wasm_signature(ty));
     let mut fctx = FunctionBuilderContext::new();
@@ -101,7 +104,22 @@ pub fn host_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa) -
     }
     let host_fn = b.ins().load(types::I64, flags, params[0], 0);
     let sig = b.import_signature(host_signature(isa));
-    b.ins().call_indirect(sig, host_fn, &[params[0], params[1], values]);
+    let call = b.ins().call_indirect(sig, host_fn, &[params[0], params[1], values]);
+    let exn = b.inst_results(call)[0];
+    let throw = b.create_block();
+    let ok = b.create_block();
+    b.set_cold_block(throw);
+    b.ins().brif(exn, throw, &[], ok, &[]);
+    b.seal_block(throw);
+    b.seal_block(ok);
+    b.switch_to_block(throw);
+    let throw_fn = b.ins().load(types::I64, flags, params[0], 8);
+    let mut throw_sig = cranelift_codegen::ir::Signature::new(isa.default_call_conv());
+    throw_sig.params.extend([cranelift_codegen::ir::AbiParam::new(types::I64); 2]);
+    let throw_sig = b.import_signature(throw_sig);
+    b.ins().call_indirect(throw_sig, throw_fn, &[params[0], exn]);
+    b.ins().trap(crate::TrapKind::Unreachable.to_code());
+    b.switch_to_block(ok);
     let results: Vec<_> = ty
         .results()
         .iter()

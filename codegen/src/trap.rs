@@ -18,7 +18,7 @@ pub enum TrapKind {
     /// `call_indirect` whose element has another signature.
     BadSignature,
     UnalignedAtomic,
-    /// `ref.as_non_null` / `call_ref` on null.
+    /// `ref.as_non_null` / `call_ref` on null, `throw_ref` of a null exnref (as Wasmtime).
     NullReference,
     /// `memory.atomic.wait` on an unshared memory.
     AtomicWaitNonShared,

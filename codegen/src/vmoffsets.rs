@@ -12,6 +12,7 @@
 //! type_ids          u32 per module type: process-wide canonical signature ids
 //! memories          *mut VMMemoryDefinition per memory (imported and defined)
 //! tables            *mut VMTableDefinition per table (imported and defined)
+//! tags              *const VMTag per exception tag (imported and defined): its identity
 //! imported_globals  *mut VMGlobal per imported global
 //! defined_globals   VMGlobal (16 bytes) per defined global, stored inline
 //! func_refs         VMFuncRef (24 bytes) per function, imported ones first
@@ -73,6 +74,15 @@ pub mod func_ref {
     pub const SIZE: usize = 24;
 }
 
+/// Fields of an exception object (`cwali_rt`'s `exceptions`), what an `exnref` points at.
+pub mod exn {
+    /// The tag's identity (`*const VMTag`), compared by `catch` clauses.
+    pub const TAG: i32 = 0;
+    /// The payload values, one [`SLOT`]-byte slot each, in the tag's parameter order.
+    pub const VALUES: i32 = 16;
+    pub const SLOT: i32 = 16;
+}
+
 /// Size of a global's slot: room for any value type (v128 later).
 pub const GLOBAL_SIZE: u32 = 16;
 
@@ -85,9 +95,11 @@ pub struct VMOffsets {
     pub num_tables: u32,
     pub num_imported_globals: u32,
     pub num_defined_globals: u32,
+    pub num_tags: u32,
     type_ids: u32,
     memories: u32,
     tables: u32,
+    tags: u32,
     imported_globals: u32,
     defined_globals: u32,
     func_refs: u32,
@@ -114,7 +126,9 @@ impl VMOffsets {
         let type_ids = Self::HEADER;
         let memories = align8(type_ids + 4 * num_types);
         let tables = memories + 8 * num_memories;
-        let imported_globals = tables + 8 * num_tables;
+        let num_tags = module.tags.len() as u32;
+        let tags = tables + 8 * num_tables;
+        let imported_globals = tags + 8 * num_tags;
         let defined_globals = align16(imported_globals + 8 * num_imported_globals);
         let func_refs = defined_globals + GLOBAL_SIZE * num_defined_globals;
         let size = func_refs + func_ref::SIZE as u32 * num_funcs;
@@ -125,9 +139,11 @@ impl VMOffsets {
             num_tables,
             num_imported_globals,
             num_defined_globals,
+            num_tags,
             type_ids,
             memories,
             tables,
+            tags,
             imported_globals,
             defined_globals,
             func_refs,
@@ -155,6 +171,12 @@ impl VMOffsets {
     pub fn table(&self, index: u32) -> i32 {
         debug_assert!(index < self.num_tables);
         (self.tables + 8 * index) as i32
+    }
+
+    /// Slot holding the identity (`*const VMTag`) of tag `index`.
+    pub fn tag(&self, index: u32) -> i32 {
+        debug_assert!(index < self.num_tags);
+        (self.tags + 8 * index) as i32
     }
 
     /// Slot holding `*mut VMGlobal` of imported global `index`.

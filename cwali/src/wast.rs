@@ -360,8 +360,16 @@ impl<'a: 's, 's, 'env> Runner<'a, 's, 'env> {
             WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 return skip("custom-section assertions (annotations proposal)");
             }
-            WastDirective::AssertException { .. } => {
-                return skip("exception handling is not supported");
+            WastDirective::AssertException { exec, .. } => {
+                let what = describe_exec(&exec);
+                match self.execute(exec) {
+                    Ok(values) => {
+                        return fail(format!("{what}: expected an exception, got {}", format_vals(&values)));
+                    }
+                    Err(ExecError::Trap(trap)) if trap.as_exception().is_some() => {}
+                    Err(ExecError::Trap(trap)) => return fail(format!("{what}: expected an exception, got {trap}")),
+                    Err(ExecError::Stop(stop)) => return Err(stop),
+                }
             }
             WastDirective::AssertSuspension { .. } => {
                 return skip("stack switching is not supported");

@@ -8,7 +8,9 @@
 //! The other crates never see a section reader: `codegen` re-reads function bodies through
 //! [`ModuleInfo::body`], `rt` evaluates constant expressions through [`ConstExpr`].
 //!
-//! A module that uses a feature cwali does not implement yet (exceptions, GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! Exception handling is accepted in both encodings (the exnref `try_table` one and the legacy
+//! `try`/`catch`/`delegate` one clang emits by default). A module that uses a feature cwali does
+//! not implement yet (GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
 #![forbid(unsafe_code)]
@@ -54,6 +56,8 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::GC_TYPES
         | F::CALL_INDIRECT_OVERLONG
         | F::BULK_MEMORY_OPT
+        | F::EXCEPTIONS
+        | F::LEGACY_EXCEPTIONS
         | F::SIMD
         | F::RELAXED_SIMD
         | F::WIDE_ARITHMETIC
@@ -73,6 +77,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag with the function type of its payload (no results).
+    Tag(TypeIndex),
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +95,7 @@ pub enum ExportKind {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +165,9 @@ pub struct ModuleInfo {
     pub num_imported_memories: u32,
     pub globals: Vec<Global>,
     pub num_imported_globals: u32,
+    /// Exception tags: the type of each one's payload (params), imported ones first.
+    pub tags: Vec<TypeIndex>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     pub start: Option<FuncIndex>,
     pub elements: Vec<ElementSegment>,
@@ -182,6 +192,11 @@ impl Names {
 impl ModuleInfo {
     pub fn func_type(&self, func: FuncIndex) -> &FuncType {
         &self.types[self.funcs[func as usize] as usize]
+    }
+
+    /// The payload types of tag `tag`.
+    pub fn tag_params(&self, tag: u32) -> &[ValType] {
+        self.types[self.tags[tag as usize] as usize].params()
     }
 
     pub fn num_defined_funcs(&self) -> u32 {

@@ -153,6 +153,8 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
         num_imported_memories: 0,
         globals: Vec::new(),
         num_imported_globals: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
         exports: Vec::new(),
         start: None,
         elements: Vec::new(),
@@ -222,7 +224,11 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                                 info.num_imported_globals += 1;
                                 ImportKind::Global(ty)
                             }
-                            TypeRef::Tag(_) => return Err(unsupported("tags", 0)),
+                            TypeRef::Tag(tag) => {
+                                info.tags.push(tag.func_type_idx);
+                                info.num_imported_tags += 1;
+                                ImportKind::Tag(tag.func_type_idx)
+                            }
                         };
                         info.imports.push(Import {
                             module: import.module.to_string(),
@@ -267,9 +273,14 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                         ExternalKind::Table => ExportKind::Table(export.index),
                         ExternalKind::Memory => ExportKind::Memory(export.index),
                         ExternalKind::Global => ExportKind::Global(export.index),
-                        ExternalKind::Tag => return Err(unsupported("tags", 0)),
+                        ExternalKind::Tag => ExportKind::Tag(export.index),
                     };
                     info.exports.push(Export { name: export.name.to_string(), kind });
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(tag.parse_err()?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
@@ -333,6 +344,7 @@ fn decode_only(bytes: &[u8], features: WasmFeatures) -> Result<(), BinaryReaderE
             Payload::ExportSection(r) => all(r)?,
             Payload::ElementSection(r) => all(r)?,
             Payload::DataSection(r) => all(r)?,
+            Payload::TagSection(r) => all(r)?,
             Payload::CodeSectionEntry(body) => {
                 all(body.get_locals_reader()?)?;
                 let mut ops = body.get_operators_reader()?;

@@ -32,7 +32,7 @@ pub enum Error {
 
 /// A Wasm trap, with the Wasm frames that were live when it happened (innermost first).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("wasm trap: {}", self.message())]
+#[error("{}", self.describe())]
 pub struct Trap {
     pub kind: TrapReason,
     pub backtrace: Vec<FrameInfo>,
@@ -44,6 +44,9 @@ pub enum TrapReason {
     Wasm(TrapKind),
     /// A host function failed (its message).
     Host(String),
+    /// An exception was thrown and no Wasm frame caught it. A host function called from Wasm
+    /// that returns this error throws the exception on into its caller.
+    Exception(crate::exceptions::Exception),
 }
 
 impl Trap {
@@ -55,10 +58,31 @@ impl Trap {
         Trap { kind: TrapReason::Host(message.into()), backtrace: Vec::new() }
     }
 
+    /// An uncaught exception, as an error (a host function may return it to throw it).
+    pub fn exception(exn: crate::exceptions::Exception) -> Trap {
+        Trap { kind: TrapReason::Exception(exn), backtrace: Vec::new() }
+    }
+
     pub fn trap_kind(&self) -> Option<TrapKind> {
         match self.kind {
             TrapReason::Wasm(k) => Some(k),
-            TrapReason::Host(_) => None,
+            TrapReason::Host(_) | TrapReason::Exception(_) => None,
+        }
+    }
+
+    /// The exception, if this is an uncaught one.
+    pub fn as_exception(&self) -> Option<crate::exceptions::Exception> {
+        match self.kind {
+            TrapReason::Exception(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// `wasm trap: <message>`, or `uncaught wasm exception` (what `Display` prints).
+    fn describe(&self) -> String {
+        match self.kind {
+            TrapReason::Exception(_) => "uncaught wasm exception".to_string(),
+            _ => format!("wasm trap: {}", self.message()),
         }
     }
 
@@ -66,6 +90,7 @@ impl Trap {
         match &self.kind {
             TrapReason::Wasm(k) => k.message(),
             TrapReason::Host(m) => m,
+            TrapReason::Exception(_) => "uncaught exception",
         }
     }
 }
@@ -316,7 +341,8 @@ impl Module {
             .map(|f| crate::code_registry::CodeRange { start: f.ptr, end: f.ptr + f.len, func_index: f.func_index })
             .collect();
         let traps = std::mem::take(&mut code.traps);
-        let registration = crate::code_registry::register(code.text().0, ranges, traps, shared);
+        let exn_sites = std::mem::take(&mut code.exn_sites);
+        let registration = crate::code_registry::register(code.text().0, ranges, traps, exn_sites, shared);
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
@@ -411,6 +437,7 @@ pub enum Extern {
     Memory(Memory),
     Table(Table),
     Global(Global),
+    Tag(crate::tag::Tag),
 }
 
 /// An instantiated module.

@@ -231,6 +231,8 @@ pub(crate) fn table() -> *const usize {
                     Builtin::Syscall => crate::syscall_stub::cwali_syscall6 as *const () as usize,
                     Builtin::Memmove => libc::memmove as *const () as usize,
                     Builtin::Memset => libc::memset as *const () as usize,
+                    Builtin::ExnAlloc => crate::exceptions::exn_alloc as *const () as usize,
+                    Builtin::Throw => crate::exceptions::cwali_throw_stub as *const () as usize,
                 })
                 .collect()
         })

@@ -21,7 +21,7 @@ use std::any::Any;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use cwali_codegen::TrapKind;
+use cwali_codegen::{ExnCallSite, ExnHandler, TrapKind};
 
 /// One compiled function's code range.
 #[derive(Clone, Copy)]
@@ -57,13 +57,15 @@ impl Drop for RegistrationHandle {
 }
 
 /// Registers the functions of one block of code starting at `base`, its trap sites (offsets
-/// from `base` → kind) and the module handle [`lookup_frame`] returns for them. The ranges must
+/// from `base` → kind), its exception call sites (code offsets from `base`, see
+/// [`find_handler`]) and the module handle [`lookup_frame`] returns for them. The ranges must
 /// not overlap one another (different registrations may interleave). The code must stay mapped
 /// while the handle lives.
 pub fn register(
     base: usize,
     mut ranges: Vec<CodeRange>,
     mut traps: Vec<(u32, TrapKind)>,
+    mut exn_sites: Vec<ExnCallSite>,
     module: Arc<dyn Any + Send + Sync>,
 ) -> RegistrationHandle {
     ranges.retain(|r| r.end > r.start);
@@ -80,6 +82,9 @@ pub fn register(
     if !traps.is_sorted_by_key(|t| t.0) {
         traps.sort_unstable_by_key(|t| t.0);
     }
+    if !exn_sites.is_sorted_by_key(|s| s.ret) {
+        exn_sites.sort_by_key(|s| s.ret);
+    }
 
     let sig = Box::new(SigRanges {
         start: ranges[0].start,
@@ -87,6 +92,7 @@ pub fn register(
         base,
         funcs: ranges.iter().map(|r| (r.start, r.end)).collect(),
         traps: traps.into_boxed_slice(),
+        exn_sites: exn_sites.into_boxed_slice(),
     });
     let frames = ranges.iter().map(|r| r.func_index).collect();
 
@@ -122,6 +128,33 @@ pub fn lookup_trap(pc: usize) -> Option<TrapKind> {
     })
 }
 
+/// The handler for an exception passing the Wasm frame at `fp` whose call returns to `pc`:
+/// `(handler address, stack pointer of the frame)`. `matches(vmctx, tag)` says whether the
+/// exception is of tag `tag` of the instance of `vmctx` (the VMContext the call site saved).
+/// No allocation, no locks.
+pub fn find_handler(pc: usize, fp: usize, matches: &dyn Fn(usize, u32) -> bool) -> Option<(usize, usize)> {
+    with_snapshot(None, |snapshot| {
+        let (ranges, _) = snapshot.find(pc.wrapping_sub(1))?;
+        let ret = u32::try_from(pc.checked_sub(ranges.base)?).ok()?;
+        let i = ranges.exn_sites.binary_search_by_key(&ret, |s| s.ret).ok()?;
+        let site = &ranges.exn_sites[i];
+        let sp = fp - site.frame_offset as usize;
+        let mut vmctx = 0;
+        for h in &site.handlers {
+            match *h {
+                // SAFETY: the slot the call site stored its VMContext in, in a live frame.
+                ExnHandler::Context(offset) => vmctx = unsafe { *((sp + offset as usize) as *const usize) },
+                ExnHandler::Tag { tag, target } if vmctx != 0 && matches(vmctx, tag) => {
+                    return Some((ranges.base + target as usize, sp));
+                }
+                ExnHandler::Tag { .. } => {}
+                ExnHandler::All(target) => return Some((ranges.base + target as usize, sp)),
+            }
+        }
+        None
+    })
+}
+
 /// Whether `pc` lies in any registered code (async-signal-safe). For a return address pass
 /// `ra - 1`: a call that ends a function returns to the first byte after it.
 pub fn is_wasm_pc(pc: usize) -> bool {
@@ -139,14 +172,16 @@ pub fn lookup_frame(pc: usize) -> Option<(u32, Arc<dyn Any + Send + Sync>)> {
     })
 }
 
-/// What the signal handler may look at of one registration: functions (start, end) sorted by
-/// start, and trap sites as offsets from `base`, sorted.
+/// What the signal handler and the exception unwinder may look at of one registration:
+/// functions (start, end) sorted by start, trap sites and exception call sites as offsets from
+/// `base`, sorted.
 struct SigRanges {
     start: usize,
     end: usize,
     base: usize,
     funcs: Box<[(usize, usize)]>,
     traps: Box<[(u32, TrapKind)]>,
+    exn_sites: Box<[ExnCallSite]>,
 }
 
 impl SigRanges {
@@ -295,7 +330,8 @@ mod tests {
             (0x104, TrapKind::Unreachable),
             (0x3f, TrapKind::IntegerDivisionByZero),
         ];
-        let handle = register(A, vec![range(A + 0x100, A + 0x180, 7), range(A, A + 0x40, 3)], traps, module("m"));
+        let handle =
+            register(A, vec![range(A + 0x100, A + 0x180, 7), range(A, A + 0x40, 3)], traps, vec![], module("m"));
         assert_eq!(lookup_trap(A + 0x104), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(A + 0x110), Some(TrapKind::MemoryOutOfBounds));
         assert_eq!(lookup_trap(A + 0x3f), Some(TrapKind::IntegerDivisionByZero));
@@ -326,10 +362,16 @@ mod tests {
             B,
             vec![range(B, B + 0x10, 0), range(B + 0x100, B + 0x110, 1)],
             vec![(0, TrapKind::Unreachable), (0x100, TrapKind::StackOverflow)],
+            vec![],
             module("outer"),
         );
-        let inner =
-            register(B + 0x20, vec![range(B + 0x20, B + 0x30, 0)], vec![(0, TrapKind::BadSignature)], module("inner"));
+        let inner = register(
+            B + 0x20,
+            vec![range(B + 0x20, B + 0x30, 0)],
+            vec![(0, TrapKind::BadSignature)],
+            vec![],
+            module("inner"),
+        );
         assert_eq!(lookup_trap(B), Some(TrapKind::Unreachable));
         assert_eq!(lookup_trap(B + 0x20), Some(TrapKind::BadSignature));
         assert_eq!(lookup_trap(B + 0x100), Some(TrapKind::StackOverflow));
@@ -343,10 +385,30 @@ mod tests {
     }
 
     #[test]
+    fn exception_handlers_are_found_by_return_address_in_the_block() {
+        const D: usize = A + 0x30_0000;
+        let site = |ret, handlers| ExnCallSite { ret, frame_offset: 0x20, handlers };
+        let sites = vec![
+            site(0x150, vec![ExnHandler::Tag { tag: 0, target: 0x170 }, ExnHandler::All(0x160)]),
+            site(0x18, vec![ExnHandler::All(0x30)]),
+        ];
+        let handle =
+            register(D, vec![range(D, D + 0x40, 0), range(D + 0x100, D + 0x180, 1)], vec![], sites, module("m"));
+        let never = |_: usize, _: u32| panic!("no VMContext was saved");
+        // A return address in the second function, as an offset in the block.
+        assert_eq!(find_handler(D + 0x150, 0x7000, &never), Some((D + 0x160, 0x7000 - 0x20)));
+        assert_eq!(find_handler(D + 0x18, 0x7000, &never), Some((D + 0x30, 0x7000 - 0x20)));
+        assert_eq!(find_handler(D + 0x14, 0x7000, &never), None, "not a covered call");
+        assert_eq!(find_handler(D + 0x60, 0x7000, &never), None, "outside every function");
+        drop(handle);
+        assert_eq!(find_handler(D + 0x150, 0x7000, &never), None);
+    }
+
+    #[test]
     fn module_handles_are_released_on_unregister() {
         const C: usize = A + 0x20_0000;
         let module: Arc<dyn Any + Send + Sync> = Arc::new(1u32);
-        let handle = register(C, vec![range(C, C + 8, 0)], vec![], module.clone());
+        let handle = register(C, vec![range(C, C + 8, 0)], vec![], vec![], module.clone());
         assert_eq!(Arc::strong_count(&module), 2);
         drop(handle);
         assert_eq!(Arc::strong_count(&module), 1);
@@ -354,7 +416,7 @@ mod tests {
 
     #[test]
     fn empty_registration() {
-        let handle = register(A, Vec::new(), Vec::new(), module("empty"));
+        let handle = register(A, Vec::new(), Vec::new(), Vec::new(), module("empty"));
         drop(handle);
     }
 }

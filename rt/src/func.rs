@@ -22,7 +22,9 @@ pub type HostFn = dyn Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Syn
 /// (the first field) with this context.
 #[repr(C)]
 pub struct HostFuncCtx {
-    call: unsafe extern "C" fn(*const HostFuncCtx, *mut u8, *mut ValRaw),
+    call: unsafe extern "C" fn(*const HostFuncCtx, *mut u8, *mut ValRaw) -> u64,
+    /// What the host trampoline calls to throw the exception `call` returned (`exceptions`).
+    throw: unsafe extern "C" fn(*const u8, u64),
     ty: FuncType,
     f: Box<HostFn>,
 }
@@ -73,7 +75,12 @@ impl Func {
         ty: FuncType,
         f: impl Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync + 'static,
     ) -> Func {
-        let ctx = HostFuncCtx { call: host_call, ty: ty.clone(), f: Box::new(f) };
+        let ctx = HostFuncCtx {
+            call: host_call,
+            throw: crate::exceptions::cwali_throw_from_host_stub,
+            ty: ty.clone(),
+            f: Box::new(f),
+        };
         Func { kind: FuncKind::Host(Arc::new(ctx)), ty }
     }
 
@@ -181,6 +188,7 @@ pub unsafe fn enter_wasm(limits: &VMRuntimeLimits, mut f: impl FnMut()) -> Resul
 fn trap_from_caught(caught: CaughtTrap) -> Trap {
     match caught {
         CaughtTrap::Host(message) => Trap::host(message),
+        CaughtTrap::Exception(exn) => Trap::exception(crate::exceptions::Exception(exn)),
         CaughtTrap::Wasm(record) => Trap {
             kind: TrapReason::Wasm(record.kind),
             backtrace: record.lookup_pcs().filter_map(frame_info).collect(),
@@ -198,8 +206,9 @@ fn frame_info(pc: usize) -> Option<FrameInfo> {
     })
 }
 
-/// The entry point of every host function (see `HostFuncCtx`).
-unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, values: *mut ValRaw) {
+/// The entry point of every host function (see `HostFuncCtx`): 0, or an exception for the
+/// host trampoline to throw.
+unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, values: *mut ValRaw) -> u64 {
     let failure: Option<TrapReason> = {
         // SAFETY: the host trampoline passes the context it was given and a slot array sized
         // for the signature.
@@ -223,7 +232,8 @@ unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, v
     // Every value with a destructor is gone by now except the reason, which moves into the
     // unwinder: nothing is leaked or skipped by the jump back to the entry.
     match failure {
-        None => {}
+        None => 0,
+        Some(TrapReason::Exception(exn)) => exn.as_raw() as u64,
         Some(TrapReason::Wasm(kind)) => unsafe { signals::raise_trap(kind) },
         Some(TrapReason::Host(message)) => unsafe { signals::raise_host_trap(message) },
     }
@@ -240,5 +250,6 @@ pub unsafe fn raise(trap: Trap) -> ! {
     match kind {
         TrapReason::Wasm(kind) => unsafe { signals::raise_trap(kind) },
         TrapReason::Host(message) => unsafe { signals::raise_host_trap(message) },
+        TrapReason::Exception(exn) => unsafe { signals::raise_exception(exn.as_raw()) },
     }
 }

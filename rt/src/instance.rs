@@ -49,6 +49,8 @@ pub struct InstanceData {
     pub(crate) elements: Vec<Vec<usize>>,
     pub(crate) dropped_elements: Vec<AtomicBool>,
     pub(crate) dropped_data: Vec<AtomicBool>,
+    /// Every tag, imported ones first.
+    pub(crate) tags: Vec<crate::tag::Tag>,
     /// Imports (and what they keep alive) must outlive this instance.
     _imports: Vec<Extern>,
 }
@@ -88,6 +90,11 @@ impl InstanceData {
     pub(crate) fn global_val(&self, index: u32) -> Val {
         let ty = self.module.info().globals[index as usize].ty.content_type;
         read_val(self.global_ptr(index), ty)
+    }
+
+    /// The identity of tag `index` (what exception objects record).
+    pub(crate) fn tag_identity(&self, index: u32) -> usize {
+        self.tags[index as usize].identity()
     }
 
     pub(crate) fn memory(&self, index: u32) -> &LinearMemory {
@@ -222,6 +229,9 @@ pub(crate) fn instantiate(
                     && limits_match(have.size(), have.ty.maximum, want.initial, want.maximum)
             }
             (ImportKind::Global(want), Extern::Global(g)) => *want == g.ty(),
+            (ImportKind::Tag(want), Extern::Tag(t)) => {
+                module.type_ids()[*want as usize] == t.vm.type_id && info.types[*want as usize] == *t.ty()
+            }
             _ => false,
         };
         if !ok {
@@ -248,6 +258,16 @@ pub(crate) fn instantiate(
         }
     }
 
+    let mut tags: Vec<crate::tag::Tag> = imports
+        .iter()
+        .filter_map(|e| match e {
+            Extern::Tag(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    for &ty in &info.tags[info.num_imported_tags as usize..] {
+        tags.push(crate::tag::Tag::new(info.types[ty as usize].clone()));
+    }
     let vmctx = VMContextBox::new(offsets.size());
     let data = Arc::new(InstanceData {
         module: module.clone(),
@@ -257,6 +277,7 @@ pub(crate) fn instantiate(
         elements: Vec::new(),
         dropped_elements: info.elements.iter().map(|_| AtomicBool::new(false)).collect(),
         dropped_data: info.data.iter().map(|_| AtomicBool::new(false)).collect(),
+        tags,
         _imports: imports.to_vec(),
     });
     // Filled in place below, before any code can see the instance.
@@ -277,6 +298,9 @@ pub(crate) fn instantiate(
         }
         for (i, m) in d.memories.iter().enumerate() {
             *d.slot::<usize>(offsets.memory(i as u32)) = m.vmdef() as usize;
+        }
+        for (i, t) in d.tags.iter().enumerate() {
+            *d.slot::<usize>(offsets.tag(i as u32)) = t.identity();
         }
 
         let mut imported_globals = 0;
@@ -398,5 +422,6 @@ pub(crate) fn export(data: &Arc<InstanceData>, store_limits: usize, name: &str) 
         ExportKind::Global(g) => {
             Extern::Global(Global::from_raw(data.global_ptr(g), info.globals[g as usize].ty, data.clone()))
         }
+        ExportKind::Tag(t) => Extern::Tag(data.tags[t as usize].clone()),
     })
 }

@@ -13,6 +13,11 @@
 //! - [`Func::call`] enters Wasm through the per-signature host-to-Wasm trampoline under
 //!   [`signals::catch_traps`]; a Wasm trap comes back as a [`Trap`].
 //!
+//! Exceptions ([`Exception`], [`Tag`]): a throw finds its handler by walking the Wasm frames of
+//! the current entry from the host (module `exceptions`); one that leaves Wasm is an `Err` of
+//! [`Func::call`] with [`TrapReason::Exception`], which a host function may return to throw it
+//! on into its Wasm caller.
+//!
 //! Traps are native faults: a load past the guard region raises SIGSEGV, a `trap` instruction
 //! SIGILL. The signal handler looks the faulting PC up in the [`code_registry`]; a recorded PC
 //! becomes a [`Trap`] and execution resumes in the entry point; any other PC is not ours to
@@ -34,11 +39,13 @@ pub use values::{Val, ValRaw};
 mod api;
 mod builtins;
 mod caller;
+mod exceptions;
 mod func;
 mod instance;
 mod preserve_all;
 mod setjmp;
 mod syscall_stub;
+mod tag;
 mod type_registry;
 pub mod vm;
 
@@ -50,5 +57,7 @@ pub use builtins::{request_safepoints, set_safepoint_hook};
 pub use caller::{Caller, set_max_wasm_stack};
 pub use cwali_codegen::cache::is_code;
 pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver, TrapKind};
+pub use exceptions::Exception;
 pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
 pub use memory::LinearMemory;
+pub use tag::Tag;

@@ -91,6 +91,8 @@ pub enum CaughtTrap {
     Wasm(TrapRecord),
     /// Host code called [`raise_host_trap`] with this message.
     Host(String),
+    /// An exception no Wasm frame of the activation caught ([`raise_exception`]): its exnref.
+    Exception(usize),
 }
 
 /// The signals whose faults can be Wasm traps.
@@ -146,6 +148,8 @@ enum Reason {
     None,
     Wasm,
     Host,
+    /// `pc` holds the exnref.
+    Exception,
 }
 
 thread_local! {
@@ -256,6 +260,23 @@ pub unsafe fn raise_host_trap(message: String) -> ! {
     unsafe { cwali_longjmp(pad) }
 }
 
+/// Unwinds to the innermost [`catch_traps`], which returns `Err(CaughtTrap::Exception(exn))`.
+///
+/// # Safety
+/// As for [`raise_trap`].
+pub unsafe fn raise_exception(exn: usize) -> ! {
+    let pad = active_landing_pad();
+    TRAP.with(|t| {
+        // SAFETY: as in raise_trap.
+        let t = unsafe { &mut *t.get() };
+        t.reason = Reason::Exception;
+        t.pc = exn;
+        t.len = 0;
+    });
+    // SAFETY: as in raise_trap.
+    unsafe { cwali_longjmp(pad) }
+}
+
 fn active_landing_pad() -> *mut c_void {
     let pad = LANDING_PAD.get();
     if pad.is_null() {
@@ -277,6 +298,7 @@ fn take_trap() -> CaughtTrap {
         Reason::Host => {
             CaughtTrap::Host(HOST_MESSAGE.with(|m| m.borrow_mut().take()).unwrap_or_else(|| "host trap".to_string()))
         }
+        Reason::Exception => CaughtTrap::Exception(t.pc),
         Reason::None => unreachable!("unwound to catch_traps without a recorded trap"),
     }
 }
@@ -658,7 +680,7 @@ mod tests {
                 }
                 assert_eq!(libc::mprotect(base.cast(), 4096, libc::PROT_READ | libc::PROT_EXEC), 0);
                 let range = CodeRange { start: base as usize, end: base as usize + 4096, func_index: 0 };
-                let registration = register(base as usize, vec![range], traps, Arc::new(()));
+                let registration = register(base as usize, vec![range], traps, vec![], Arc::new(()));
                 CodePage { base, _registration: registration }
             }
         }

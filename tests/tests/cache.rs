@@ -230,3 +230,44 @@ fn a_module_without_code_describes_the_same_module() {
         assert!(cwali_frontend::parse(&stripped).is_err());
     }
 }
+
+/// C++ exceptions (both encodings) behave the same whether the code was just compiled, read
+/// from the cache entry, mapped from it by its record or mapped from a `cwali compile` code
+/// file: the exception call sites travel in the layout with the code.
+#[test]
+fn cxx_exceptions_work_in_code_loaded_from_the_cache() {
+    let dir = fresh_dir("exceptions");
+    for name in ["cxx_exceptions", "cxx_exceptions_exnref"] {
+        let guest = common::wasm(name);
+        let guest = guest.to_str().unwrap();
+        let expected = cwali(&dir, &["run", "--no-cache", guest]);
+        assert!(expected.status.success(), "{}", stderr(&expected));
+        assert!(String::from_utf8_lossy(&expected.stdout).contains("caught"), "{}", stderr(&expected));
+        let code = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache-tests").join(format!("{name}.cwasm"));
+        let out = cwali(&dir, &["compile", guest, "-o", code.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let same = |out: Output, what: &str| {
+            assert_eq!(
+                (out.status.code(), String::from_utf8_lossy(&out.stdout)),
+                (expected.status.code(), String::from_utf8_lossy(&expected.stdout)),
+                "{name} {what}\n{}",
+                stderr(&out)
+            );
+            stderr(&out)
+        };
+        same(cwali(&dir, &["run", guest]), "compiled and stored");
+        let log = same(cwali(&dir, &["run", guest]), "from the cache entry");
+        assert!(log.contains("code cache: checking"), "{log}");
+        same(cwali(&dir, &["run", code.to_str().unwrap()]), "from the code file");
+        // Records are written once the files have settled (see the records test above).
+        std::thread::sleep(std::time::Duration::from_millis(2200));
+        same(cwali(&dir, &["run", guest]), "recording");
+        same(cwali(&dir, &["run", code.to_str().unwrap()]), "recording the code file");
+        for (module, what) in
+            [(guest, "mapped by its record"), (code.to_str().unwrap(), "code file mapped by its record")]
+        {
+            let log = same(cwali(&dir, &["run", module]), what);
+            assert!(log.contains("loaded by its record"), "{what}: {log}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use cwali_rt::{Engine, Extern, Instance, Module, Store, Val};
 
 use super::runner::{InstOutcome, Runner};
-use super::value::{CallOutcome, TrapDesc, Value};
+use super::value::{CallOutcome, TrapDesc, UNCAUGHT, Value};
 
 pub struct CwaliRunner {
     label: String,
@@ -36,6 +36,7 @@ impl CwaliRunner {
 fn map_trap(trap: &cwali_rt::Trap) -> TrapDesc {
     match trap.trap_kind() {
         Some(k) => TrapDesc::Wasm(k),
+        None if trap.as_exception().is_some() => TrapDesc::Other(UNCAUGHT.to_string()),
         None => TrapDesc::Other(trap.message().to_string()),
     }
 }
@@ -50,6 +51,15 @@ fn to_cwali(v: Value) -> Val {
         Value::FuncRef(false) => Val::FuncRef(0),
         Value::FuncRef(true) => panic!("the harness passes no non-null funcref"),
         Value::ExternRef(id) => Val::ExternRef(id.map_or(0, |id| id as usize)),
+        Value::ExnRef(_) => panic!("the harness passes no exnref"),
+    }
+}
+
+/// A value read from a global or table of type `ty` (exnrefs are words like externrefs).
+fn from_cwali_typed(v: Val, ty: bool) -> Value {
+    match (v, ty) {
+        (Val::ExternRef(w), true) => Value::ExnRef(w != 0),
+        (v, _) => from_cwali(v),
     }
 }
 
@@ -107,16 +117,22 @@ impl Runner for CwaliRunner {
 
     fn global(&mut self, name: &str) -> Value {
         match self.export(name) {
-            Extern::Global(g) => from_cwali(g.get()),
+            Extern::Global(g) => from_cwali_typed(g.get(), is_exn(g.ty().content_type)),
             _ => panic!("cwali: export {name} is not a global"),
         }
     }
 
     fn table(&mut self, name: &str) -> Vec<Value> {
         match self.export(name) {
-            Extern::Table(t) => (0..t.size())
-                .map(|i| from_cwali(t.get(i).unwrap_or_else(|| panic!("cwali: table {name}[{i}] missing"))))
-                .collect(),
+            Extern::Table(t) => {
+                let exn = is_exn(cwali_frontend::ValType::Ref(t.ty().element_type));
+                (0..t.size())
+                    .map(|i| {
+                        let v = t.get(i).unwrap_or_else(|| panic!("cwali: table {name}[{i}] missing"));
+                        from_cwali_typed(v, exn)
+                    })
+                    .collect()
+            }
             _ => panic!("cwali: export {name} is not a table"),
         }
     }
@@ -124,6 +140,10 @@ impl Runner for CwaliRunner {
     fn reset(&mut self) {
         self.state = None;
     }
+}
+
+fn is_exn(ty: cwali_frontend::ValType) -> bool {
+    matches!(ty, cwali_frontend::ValType::Ref(r) if r.heap_type() == cwali_frontend::RefType::EXNREF.heap_type())
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -24,7 +24,8 @@ const PAGE: u64 = 64 * 1024;
 /// saturating float-to-int, multi-value, bulk memory, reference types (funcref/externref,
 /// several tables), tail calls, threads (shared memory, atomics), extended constant
 /// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic,
-/// multi-memory and custom page sizes. No exceptions, GC, memory64 or components.
+/// multi-memory, custom page sizes and exception handling (tags, throw, throw_ref, try_table,
+/// exnref). No GC, memory64 or components.
 ///
 /// Everything a run can observe is deterministic and small:
 /// - no imports, everything exported (`export_everything`), so the harness sees all state;
@@ -68,13 +69,14 @@ pub fn smith_config() -> wasm_smith::Config {
         tail_call_enabled: true,
         threads_enabled: true,
         extended_const_enabled: true,
+        exceptions_enabled: true,
+        max_tags: 5,
         allow_floats: true,
         simd_enabled: true,
         relaxed_simd_enabled: true,
         wide_arithmetic_enabled: true,
         custom_page_sizes_enabled: true,
         // Features it does not.
-        exceptions_enabled: false,
         gc_enabled: false,
         memory64_enabled: false,
         shared_everything_threads_enabled: false,
@@ -122,15 +124,14 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
 /// run) and the number of exports (everything is exported).
 pub fn restrict(c: &mut wasm_smith::Config) {
     let base = smith_config();
-    c.exceptions_enabled = false;
     c.gc_enabled = false;
     c.memory64_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.custom_descriptors_enabled = false;
     c.max_imports = 0;
     c.min_imports = 0;
-    c.max_tags = 0;
-    c.min_tags = 0;
+    c.max_tags = c.max_tags.min(base.max_tags);
+    c.min_tags = c.min_tags.min(c.max_tags);
     c.max_memories = c.max_memories.min(base.max_memories);
     c.min_memories = c.min_memories.min(c.max_memories as u32);
     c.max_memory32_bytes = c.max_memory32_bytes.min(base.max_memory32_bytes);

@@ -74,17 +74,19 @@ impl Shape {
                         .and_then(|t| types.get(*t as usize))
                         .and_then(|t| t.as_ref())
                         .ok_or_else(|| anyhow::anyhow!("export {name}: no function type"))?;
-                    let tys = |list: &[wasmparser::ValType]| -> anyhow::Result<Vec<Ty>> {
-                        list.iter()
-                            .map(|t| Ty::from_wasmparser(*t).ok_or_else(|| anyhow::anyhow!("export {name}: type {t}")))
-                            .collect()
+                    let tys = |list: &[wasmparser::ValType]| -> Option<Vec<Ty>> {
+                        list.iter().map(|t| Ty::from_wasmparser(*t)).collect()
                     };
-                    ExportShape::Func { params: tys(ty.params())?, results: tys(ty.results())? }
+                    // Functions taking or returning exnrefs are not called: the harness has no
+                    // exnref to pass, and their results are compared through globals and tables.
+                    let (Some(params), Some(results)) = (tys(ty.params()), tys(ty.results())) else { continue };
+                    ExportShape::Func { params, results }
                 }
                 ExternalKind::Memory => ExportShape::Memory,
                 ExternalKind::Table => ExportShape::Table,
                 ExternalKind::Global => ExportShape::Global,
-                ExternalKind::Tag => anyhow::bail!("export {name}: tags are not supported"),
+                // Nothing to compare: a tag's identity is engine-private.
+                ExternalKind::Tag => continue,
             };
             exports.push(Export { name, shape });
         }

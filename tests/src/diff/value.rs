@@ -50,6 +50,8 @@ pub enum Value {
     FuncRef(bool),
     /// `Some(id)` for a non-null externref created by the harness with that id (ids are >= 1).
     ExternRef(Option<u32>),
+    /// An exnref (in a global or table): `true` when non-null.
+    ExnRef(bool),
 }
 
 impl fmt::Display for Value {
@@ -64,6 +66,8 @@ impl fmt::Display for Value {
             Value::FuncRef(true) => f.write_str("funcref:non-null"),
             Value::ExternRef(None) => f.write_str("externref:null"),
             Value::ExternRef(Some(id)) => write!(f, "externref:{id}"),
+            Value::ExnRef(false) => f.write_str("exnref:null"),
+            Value::ExnRef(true) => f.write_str("exnref:non-null"),
         }
     }
 }
@@ -73,6 +77,9 @@ pub fn show_values(vals: &[Value]) -> String {
     let parts: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
     format!("[{}]", parts.join(", "))
 }
+
+/// How both runners describe an exception no Wasm code caught.
+pub const UNCAUGHT: &str = "uncaught exception";
 
 /// How a trap is reported, engine-neutrally: a Wasm trap kind, or anything else (a host
 /// error, a Wasmtime trap code with no cwali counterpart) as text.

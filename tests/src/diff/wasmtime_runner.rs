@@ -4,7 +4,7 @@ use cwali_codegen::TrapKind;
 use wasmtime::{Engine, Extern, ExternRef, Instance, Module, Ref, Store, Val};
 
 use super::runner::{InstOutcome, Runner};
-use super::value::{CallOutcome, TrapDesc, Value};
+use super::value::{CallOutcome, TrapDesc, UNCAUGHT, Value};
 
 /// Wasm stack budget, the same as cwali's `DEFAULT_MAX_WASM_STACK` so that deep recursion
 /// overflows at roughly the same depth in both (frame sizes still differ).
@@ -30,7 +30,7 @@ pub fn wasmtime_config() -> wasmtime::Config {
         .relaxed_simd_deterministic(true)
         .wasm_gc(false)
         .wasm_function_references(false)
-        .wasm_exceptions(false)
+        .wasm_exceptions(true)
         .wasm_memory64(false)
         .wasm_multi_memory(true)
         .wasm_custom_page_sizes(true)
@@ -66,6 +66,9 @@ impl Default for WasmtimeRunner {
 /// Wasmtime trap code → cwali trap kind; codes cwali has no counterpart for stay text.
 pub fn map_trap(err: &wasmtime::Error) -> TrapDesc {
     use wasmtime::Trap as T;
+    if err.downcast_ref::<wasmtime::ThrownException>().is_some() {
+        return TrapDesc::Other(UNCAUGHT.to_string());
+    }
     let Some(trap) = err.downcast_ref::<T>() else {
         return TrapDesc::Other(format!("{err:#}"));
     };
@@ -96,6 +99,7 @@ fn to_wasmtime(store: &mut Store<()>, v: Value) -> Val {
         Value::FuncRef(false) => Val::FuncRef(None),
         Value::FuncRef(true) => panic!("the harness passes no non-null funcref"),
         Value::ExternRef(None) => Val::ExternRef(None),
+        Value::ExnRef(_) => panic!("the harness passes no exnref"),
         Value::ExternRef(Some(id)) => {
             Val::ExternRef(Some(ExternRef::new(&mut *store, id).expect("allocate an externref")))
         }
@@ -117,6 +121,7 @@ fn from_wasmtime(store: &Store<()>, v: Val) -> Value {
         Val::V128(v) => Value::V128(v.as_u128()),
         Val::FuncRef(f) => Value::FuncRef(f.is_some()),
         Val::ExternRef(r) => externref_id(store, r),
+        Val::ExnRef(r) => Value::ExnRef(r.is_some()),
         other => panic!("value outside the harness's types: {other:?}"),
     }
 }
@@ -125,6 +130,7 @@ fn from_ref(store: &Store<()>, r: Ref) -> Value {
     match r {
         Ref::Func(f) => Value::FuncRef(f.is_some()),
         Ref::Extern(e) => externref_id(store, e),
+        Ref::Exn(e) => Value::ExnRef(e.is_some()),
         other => panic!("reference outside the harness's types: {other:?}"),
     }
 }
@@ -147,7 +153,7 @@ impl Runner for WasmtimeRunner {
                 InstOutcome::Ok
             }
             Err(e) => match map_trap(&e) {
-                TrapDesc::Other(_) => InstOutcome::Error(format!("{e:#}")),
+                TrapDesc::Other(m) if m != UNCAUGHT => InstOutcome::Error(format!("{e:#}")),
                 trap => InstOutcome::Trap(trap),
             },
         }
@@ -160,7 +166,13 @@ impl Runner for WasmtimeRunner {
         let mut results = vec![Val::I32(0); func.ty(&*store).results().len()];
         match func.call(&mut *store, &params, &mut results) {
             Ok(()) => Ok(results.into_iter().map(|v| from_wasmtime(store, v)).collect()),
-            Err(e) => Err(map_trap(&e)),
+            Err(e) => {
+                // An uncaught exception stays pending in the store until taken.
+                if store.has_pending_exception() {
+                    let _ = store.take_pending_exception();
+                }
+                Err(map_trap(&e))
+            }
         }
     }
 

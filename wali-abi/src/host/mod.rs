@@ -90,14 +90,36 @@ fn trap_stub(ty: FuncType, module: &str, name: &str) -> Func {
     Func::new_with_caller(ty, move |_, _| Err(Trap::host(message.clone())))
 }
 
-/// Host functions for every function import of `module`, in import order.
+/// The tag provided for the tag import `module::name` of type `ty`: created once per process,
+/// so that the main thread's instance and every thread's instance see the same tag.
+fn imported_tag(module: &str, name: &str, ty: &FuncType) -> cwali_rt::Tag {
+    static TAGS: std::sync::Mutex<Vec<(String, cwali_rt::Tag)>> = std::sync::Mutex::new(Vec::new());
+    let key = format!("{module}::{name}");
+    let mut tags = TAGS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, t)) = tags.iter().find(|(k, t)| *k == key && t.ty() == ty) {
+        return t.clone();
+    }
+    let tag = cwali_rt::Tag::new(ty.clone());
+    tags.push((key, tag.clone()));
+    tag
+}
+
+/// Host functions for every function import of `module` and tags for its tag imports, in
+/// import order.
 pub fn link(module: &Module) -> Vec<Extern> {
     let info = module.info();
     let mut out = Vec::new();
     for import in &info.imports {
-        let ImportKind::Func(ty_index) = import.kind else {
-            // WALI binaries import only functions; anything else cannot be provided.
-            continue;
+        let ty_index = match import.kind {
+            ImportKind::Func(ty_index) => ty_index,
+            // An exception tag the program does not define (e.g. `__cpp_exception` left
+            // undefined at link time): one tag of that type, the same for every thread.
+            ImportKind::Tag(ty_index) => {
+                out.push(Extern::Tag(imported_tag(&import.module, &import.name, &info.types[ty_index as usize])));
+                continue;
+            }
+            // WALI binaries import only functions and tags; anything else cannot be provided.
+            _ => continue,
         };
         let ty = info.types[ty_index as usize].clone();
         let params: Option<Vec<ValType>> = ty.params().iter().map(|t| wali_type(*t)).collect();
@@ -393,7 +415,8 @@ fn thread_ended(instance: Option<&Instance>, trap: &Trap) {
 /// A trap ends the process as the native program would have ended: the guest's handler for the
 /// matching signal runs first if it has one; then the process is killed by that signal.
 fn die_of_trap(instance: Option<&Instance>, trap: &Trap) -> ! {
-    let sig = signals::signal_for_trap(trap.trap_kind());
+    // An uncaught C++ exception ends a native program in std::terminate, which aborts.
+    let sig = if trap.as_exception().is_some() { libc::SIGABRT } else { signals::signal_for_trap(trap.trap_kind()) };
     if let Some(instance) = instance
         && signals::has_handler(sig)
         && let Err(inner) = signals::run_handler(instance.caller(), sig)
