@@ -68,6 +68,8 @@ pub mod guest_header;
 pub mod host;
 pub mod ioctls;
 pub mod layouts;
+#[cfg(feature = "host")]
+pub mod sandbox;
 pub mod syscalls;
 
 /// A host architecture the runtime supports.
