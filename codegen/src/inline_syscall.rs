@@ -53,9 +53,12 @@ pub enum Intrinsic {
     LongJmp,
 }
 
-/// Decides which imports are intrinsics: `(module, name, type) -> Some(..)`.
+/// `(module, name, type) -> Some(intrinsic)` for the imports that are intrinsics.
+pub type ResolveFn = dyn Fn(&str, &str, &FuncType) -> Option<Intrinsic> + Send + Sync;
+
+/// Decides which imports are intrinsics.
 #[derive(Clone)]
-pub struct SyscallResolver(pub Arc<dyn Fn(&str, &str, &FuncType) -> Option<Intrinsic> + Send + Sync>);
+pub struct SyscallResolver(pub Arc<ResolveFn>);
 
 impl std::fmt::Debug for SyscallResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

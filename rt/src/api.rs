@@ -568,7 +568,10 @@ pub struct Global {
     _keep: Arc<dyn std::any::Any + Send + Sync>,
 }
 
+// SAFETY: `ptr` points into storage kept alive by `_keep`; values are read and written whole
+// (a global is at most 16 bytes), as Wasm threads do.
 unsafe impl Send for Global {}
+// SAFETY: as for Send.
 unsafe impl Sync for Global {}
 
 impl std::fmt::Debug for Global {

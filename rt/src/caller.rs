@@ -23,6 +23,7 @@ impl<'a> Caller<'a> {
         if vmctx.is_null() {
             return None;
         }
+        // SAFETY: non-null, and the caller guarantees it is a live instance's VMContext.
         Some(Caller { data: unsafe { InstanceData::from_vmctx(vmctx) } })
     }
 

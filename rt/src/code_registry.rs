@@ -274,9 +274,10 @@ impl State {
         let mut entries: Vec<SnapshotEntry> = self
             .live
             .iter()
-            // SAFETY: live ranges are valid until retired.
             .map(|r| SnapshotEntry {
+                // SAFETY: live ranges are valid until retired.
                 start: unsafe { (*r.sig).start },
+                // SAFETY: as above.
                 max_end: unsafe { (*r.sig).end },
                 ranges: r.sig,
             })

@@ -36,6 +36,7 @@ pub struct Exception(pub(crate) usize);
 
 // SAFETY: exception objects are immutable once thrown and never freed.
 unsafe impl Send for Exception {}
+// SAFETY: as for Send: immutable and never freed, so shared references are fine.
 unsafe impl Sync for Exception {}
 
 impl Exception {

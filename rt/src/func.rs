@@ -48,7 +48,10 @@ pub struct Func {
     ty: FuncType,
 }
 
+// SAFETY: the raw pointers in `FuncKind::Wasm` refer to code and funcrefs kept alive by the
+// owning module and instance, which are themselves shareable; host closures are Send + Sync.
 unsafe impl Send for Func {}
+// SAFETY: as for Send: a Func is immutable.
 unsafe impl Sync for Func {}
 
 impl std::fmt::Debug for Func {
@@ -108,6 +111,7 @@ impl Func {
     /// # Safety
     /// `func_ref` must point at a live `VMFuncRef`; the result must not outlive it.
     pub(crate) unsafe fn from_func_ref(func_ref: *const VMFuncRef, data: &InstanceData, limits: usize) -> Option<Func> {
+        // SAFETY: the caller guarantees a live VMFuncRef.
         let type_id = unsafe { (*func_ref).type_id } as u32;
         let info = data.module.info();
         let ty_index = data.module.type_ids().iter().position(|id| *id == type_id)?;
@@ -216,10 +220,12 @@ unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, v
         let params = ctx.ty.params();
         let results = ctx.ty.results();
         let args: Vec<Val> =
+            // SAFETY: the slot array holds one value per parameter.
             params.iter().enumerate().map(|(i, t)| Val::from_raw(unsafe { *values.add(i) }, *t)).collect();
         match catch_unwind(AssertUnwindSafe(|| (ctx.f)(caller_vmctx, &args))) {
             Ok(Ok(vals)) if vals.len() == results.len() && vals.iter().zip(results).all(|(v, t)| v.ty_matches(*t)) => {
                 for (i, v) in vals.iter().enumerate() {
+                    // SAFETY: the slot array also has room for every result (checked count).
                     unsafe { *values.add(i) = v.to_raw() };
                 }
                 None
@@ -234,7 +240,10 @@ unsafe extern "C" fn host_call(ctx: *const HostFuncCtx, caller_vmctx: *mut u8, v
     match failure {
         None => 0,
         Some(TrapReason::Exception(exn)) => exn.as_raw() as u64,
+        // SAFETY: called from Wasm through the host trampoline; nothing with a destructor is
+        // left in this frame (see above).
         Some(TrapReason::Wasm(kind)) => unsafe { signals::raise_trap(kind) },
+        // SAFETY: as above.
         Some(TrapReason::Host(message)) => unsafe { signals::raise_host_trap(message) },
     }
 }
@@ -248,8 +257,11 @@ pub unsafe fn raise(trap: Trap) -> ! {
     let Trap { kind, backtrace } = trap;
     drop(backtrace);
     match kind {
+        // SAFETY: the caller's contract (inside a call from Wasm, no destructors in between).
         TrapReason::Wasm(kind) => unsafe { signals::raise_trap(kind) },
+        // SAFETY: as above.
         TrapReason::Host(message) => unsafe { signals::raise_host_trap(message) },
+        // SAFETY: as above.
         TrapReason::Exception(exn) => unsafe { signals::raise_exception(exn.as_raw()) },
     }
 }

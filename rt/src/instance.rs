@@ -55,7 +55,11 @@ pub struct InstanceData {
     _imports: Vec<Extern>,
 }
 
+// SAFETY: the raw pointers refer to memories, tables and globals this instance owns or keeps
+// alive through `_imports`; Wasm threads share them as the threads proposal allows (atomics
+// in generated code, shared memories), and host-side mutation goes through locks or atomics.
 unsafe impl Send for InstanceData {}
+// SAFETY: as for Send.
 unsafe impl Sync for InstanceData {}
 
 impl InstanceData {
@@ -106,6 +110,8 @@ impl InstanceData {
     /// # Safety
     /// `vmctx` must be the VMContext of a live instance.
     pub(crate) unsafe fn from_vmctx<'a>(vmctx: *mut u8) -> &'a InstanceData {
+        // SAFETY: the caller guarantees a live VMContext, whose INSTANCE slot points back at
+        // its InstanceData.
         unsafe { &*(*(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const InstanceData)) }
     }
 
@@ -305,12 +311,9 @@ pub(crate) fn instantiate(
 
         let mut imported_globals = 0;
         for (import, ext) in info.imports.iter().zip(imports) {
-            match (&import.kind, ext) {
-                (ImportKind::Global(_), Extern::Global(g)) => {
-                    *d.slot::<usize>(offsets.imported_global(imported_globals)) = g.ptr() as usize;
-                    imported_globals += 1;
-                }
-                _ => {}
+            if let (ImportKind::Global(_), Extern::Global(g)) = (&import.kind, ext) {
+                *d.slot::<usize>(offsets.imported_global(imported_globals)) = g.ptr() as usize;
+                imported_globals += 1;
             }
         }
         // Functions: imported ones through the provider's funcref, defined ones to our code.

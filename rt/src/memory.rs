@@ -109,6 +109,7 @@ pub struct LinearMemory {
 // SAFETY: the raw pointers refer to the reservation and the definition this value owns; the
 // mutable state (`length`) is atomic and growth is serialised by `grow_lock`.
 unsafe impl Send for LinearMemory {}
+// SAFETY: as for Send: shared access only reads the fixed pointers and the atomic length.
 unsafe impl Sync for LinearMemory {}
 
 impl LinearMemory {

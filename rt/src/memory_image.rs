@@ -110,6 +110,8 @@ impl MemoryImage {
     /// # Safety
     /// `base` must start a memory whose first `len` bytes are accessible and not yet in use.
     pub unsafe fn map_into(&self, base: *mut u8) -> bool {
+        // SAFETY: the caller guarantees [base, base+len) is an unused part of a memory's
+        // reservation; MAP_FIXED replaces exactly that range with the sealed image.
         let p = unsafe {
             libc::mmap(
                 base.cast(),

@@ -168,7 +168,9 @@ extern "C" fn cwali_setjmp_save(vmctx: *mut u8, env: u32, savesigs: u32, ctx: *c
     } else {
         Vec::new()
     };
+    // SAFETY: the frame was found live above (fp > sp, bounded size): fp+8 is its return address.
     let frame_ret = if frame.is_empty() { 0 } else { unsafe { *((fp + 8) as *const u64) } };
+    // SAFETY: reads this thread's mask into a zeroed local set.
     let sigmask = (savesigs != 0).then(|| unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut set);
@@ -196,6 +198,8 @@ pub(crate) extern "C" fn longjmp(vmctx: *mut u8, env: u32, value: u32) -> i32 {
         let rec = records.get(&env)?;
         let fp = rec.ctx.regs[FP_INDEX];
         // The target frame must still be live: above us on this stack, same activation.
+        // SAFETY: evaluated only when the recorded sp is above ours on this stack, so fp+8 lies
+        // in mapped stack memory (the frame may be dead; then the comparison fails).
         if rec.frame.is_empty() || rec.ctx.sp <= here || unsafe { *((fp + 8) as *const u64) } != rec.frame_ret {
             return None;
         }
@@ -203,6 +207,7 @@ pub(crate) extern "C" fn longjmp(vmctx: *mut u8, env: u32, value: u32) -> i32 {
             crate::instance::write_val(data.global_ptr(g), v);
         }
         if let Some(set) = &rec.sigmask {
+            // SAFETY: `set` is a valid sigset saved by setjmp.
             unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, set, std::ptr::null_mut()) };
         }
         crate::signals::restore_landing_pad(rec.landing_pad);

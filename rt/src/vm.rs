@@ -81,8 +81,9 @@ pub struct TableStorage {
     lazy: Option<LazyInit>,
 }
 
-// Generated code reads `def` without locks; growth happens on the owning thread.
+// SAFETY: generated code reads `def` without locks; growth happens on the owning thread.
 unsafe impl Send for TableStorage {}
+// SAFETY: as for Send.
 unsafe impl Sync for TableStorage {}
 
 /// Tables never grow past this many elements (Wasmtime's default limit is 10M).

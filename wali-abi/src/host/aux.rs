@@ -28,10 +28,13 @@ fn ret(v: i32) -> Result<Vec<Val>, Trap> {
     Ok(vec![Val::I32(v)])
 }
 
+/// A host function body: the caller's VMContext and the arguments in.
+type HostFn = Box<dyn Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync>;
+
 /// The host function for auxiliary import `name`, if we provide it with that type.
 pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
     let sig = (ty.params(), ty.results());
-    let f: Box<dyn Fn(*mut u8, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync> = match (name, sig) {
+    let f: HostFn = match (name, sig) {
         ("__init", ([], [W::I32])) => Box::new(|_, _| ret(INIT_DONE.swap(true, Ordering::SeqCst) as i32)),
         ("__deinit", ([], [W::I32])) => Box::new(|_, _| ret(DEINIT_DONE.swap(true, Ordering::SeqCst) as i32)),
         ("__proc_exit", ([W::I32], [])) => Box::new(|_, a| process::exit_process(i32_arg(a, 0))),
@@ -75,6 +78,7 @@ pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
             }
         }),
         ("__wasm_thread_spawn", ([W::I32, W::I32], [W::I32])) => Box::new(|vmctx, a| {
+            // SAFETY: host functions are called with the calling instance's live VMContext.
             let caller = unsafe { Caller::from_vmctx(vmctx) }.ok_or_else(|| Trap::host("no caller"))?;
             ret(super::spawn_thread(caller, i32_arg(a, 0) as u32, i32_arg(a, 1) as u32))
         }),
@@ -97,6 +101,7 @@ pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
             if pid != 0 {
                 return ret(pid as i32);
             }
+            // SAFETY: host functions are called with the calling instance's live VMContext.
             let caller = unsafe { Caller::from_vmctx(vmctx) }.ok_or_else(|| Trap::host("no caller"))?;
             let status = match caller.table_func(0, i32_arg(a, 0) as u32) {
                 Some((f, _)) => match caller.call(&f, &[Val::I32(i32_arg(a, 3))]) {
@@ -139,6 +144,7 @@ pub fn func(name: &str, ty: &FuncType) -> Option<Func> {
             super::trace_result(&name, v);
         }
         if signals::any_pending()
+            // SAFETY: host functions are called with the calling instance's live VMContext.
             && let Some(caller) = unsafe { Caller::from_vmctx(vmctx) }
         {
             signals::deliver_pending(caller);

@@ -46,6 +46,7 @@ pub fn forbidden(name: &[u8]) -> bool {
 fn check_fd(fd: i32) -> Result<(), i64> {
     // SAFETY: plain fstatfs into a local.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fstatfs writes only into the local struct.
     if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
         return Err(last_errno());
     }
@@ -108,6 +109,7 @@ pub fn open_checked(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> SysResult
         check_fd(probe)?;
         // SAFETY: plain fstat into a local.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: fstat writes only into the local struct.
         if unsafe { libc::fstat(probe, &mut st) } != 0 {
             return Err(last_errno());
         }

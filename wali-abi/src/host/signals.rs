@@ -187,6 +187,7 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
     } else {
         // SAFETY: zeroed sigaction is valid; pointers are to locals.
         let mut host_new: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
         let mut host_old: libc::sigaction = unsafe { std::mem::zeroed() };
         if let Some((h, f, m)) = new {
             host_new.sa_sigaction = match h {
@@ -199,6 +200,7 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
             // SAFETY: sa_mask is a plain bit set of at least 64 bits.
             unsafe { *(&mut host_new.sa_mask as *mut _ as *mut u64) = m & !reserved_bits() };
         }
+        // SAFETY: both structs are initialised locals; `sig` was range-checked by the caller.
         let r =
             unsafe { libc::sigaction(sig, if new.is_some() { &host_new } else { std::ptr::null() }, &mut host_old) };
         if r != 0 {
@@ -215,6 +217,7 @@ pub fn rt_sigaction(g: &Guest<'_>, args: &[u64]) -> SysResult {
             libc::SIG_IGN => GUEST_SIG_IGN,
             _ => old_index,
         };
+        // SAFETY: sa_mask is a plain bit set of at least 64 bits.
         let mask = unsafe { *(&host_old.sa_mask as *const _ as *const u64) };
         (handler, if handler == old_index && old_index != 0 { old_flags } else { host_old.sa_flags as u64 }, mask)
     };
