@@ -1,10 +1,10 @@
 //! A host function called from Wasm: the module imports `host.log`, which prints the string at
-//! a pointer and length in the module's memory.
+//! a pointer and length in the calling instance's memory. Imports are defined by name in a
+//! `Linker`, and the closure's Rust types give the Wasm signature.
 //!
 //! `cargo run -p cwali --example hello_host`
 
-use cwali::{Config, Engine, Extern, Func, FuncType, Instance, Module, Store, Trap, Val, ValType};
-use std::sync::{Arc, OnceLock};
+use cwali::{Caller, Config, Engine, Linker, Module, Store, Trap};
 
 const WAT: &str = r#"
 (module
@@ -17,26 +17,19 @@ const WAT: &str = r#"
 fn main() -> anyhow::Result<()> {
     let engine = Engine::new(Config::default());
     let module = Module::new(&engine, &wat::parse_str(WAT)?)?;
-    let mut store = Store::new(&engine);
 
-    // The host function needs the instance's memory, which exists only after instantiation.
-    let memory: Arc<OnceLock<cwali::Memory>> = Arc::default();
-    let log = Func::new(&mut store, FuncType::new([ValType::I32, ValType::I32], []), {
-        let memory = memory.clone();
-        move |args| {
-            let [Val::I32(ptr), Val::I32(len)] = *args else { unreachable!("checked signature") };
-            let mut bytes = vec![0; len as u32 as usize];
-            // `read` checks the range against the memory's size.
-            if !memory.get().is_some_and(|m| m.read(ptr as u32 as usize, &mut bytes)) {
-                return Err(Trap::host("log: string outside memory"));
-            }
-            println!("{}", String::from_utf8_lossy(&bytes));
-            Ok(vec![])
-        }
-    });
-    let instance = Instance::new(&mut store, &module, &[Extern::Func(log)])?;
-    let Some(Extern::Memory(mem)) = instance.export("memory") else { anyhow::bail!("no memory export") };
-    let _ = memory.set(mem);
-    instance.get_func("_start").expect("exported").call(&mut store, &[])?;
+    let mut linker = Linker::new();
+    linker.func_wrap_caller("host", "log", |caller: Caller<'_>, ptr: u32, len: u32| -> Result<(), Trap> {
+        let mut bytes = vec![0; len as usize];
+        // `read` checks the range against the memory's current size.
+        let memory = caller.memory(0).ok_or_else(|| Trap::host("log: no memory"))?;
+        memory.read(ptr.into(), &mut bytes).map_err(|_| Trap::host("log: string outside memory"))?;
+        println!("{}", String::from_utf8_lossy(&bytes));
+        Ok(())
+    })?;
+
+    let mut store = Store::new(&engine);
+    let instance = linker.instantiate(&mut store, &module)?;
+    instance.get_typed_func::<(), ()>("_start")?.call(&mut store, ())?;
     Ok(())
 }

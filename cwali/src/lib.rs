@@ -9,6 +9,7 @@
 //! - [`binfmt`]: `cwali binfmt install|uninstall|status` (run `./app.wasm` through binfmt_misc).
 //! - [`settings`]: `cwali settings`, the Cranelift settings and CPU features in effect.
 //! - [`progress`]: the progress line on a terminal while a large module compiles.
+//! - [`wali_command`]: run a WALI program as a child process with captured stdio.
 //! - [`run`]: load a `.wasm` or `.wat` file, instantiate it and call `_start` or the export named
 //!   by `--invoke`. Modules that import from `wali` are handed to the WALI host
 //!   (`cwali_wali_abi::host::run`).
@@ -62,6 +63,7 @@ pub mod cli;
 pub mod progress;
 pub mod run;
 pub mod settings;
+pub mod wali_command;
 pub mod wast;
 
 pub use run::{RunOptions, load_wasm_bytes};
@@ -69,11 +71,13 @@ pub use wast::{WastReport, run_wast_file, run_wast_str};
 
 pub use cwali_frontend::{FuncType, ValType};
 pub use cwali_rt::{
-    BoundsChecks, Config, Engine, Error, Extern, Func, Global, Instance, Memory, Module, Store, Table, Trap, Val,
+    BoundsChecks, Caller, Config, Engine, Error, Extern, Func, Global, Instance, IntoCallerFunc, IntoFunc, Linker,
+    Memory, Module, Store, Table, Trap, TypedFunc, Val, WasmRet, WasmTy, WasmTyList,
 };
 
-/// Running WALI programs: a module that imports from `wali` is a Linux program and runs as this
-/// process (see `docs/guide.md`).
+/// Running WALI programs. A module that imports from `wali` is a Linux program: [`wali::run`]
+/// makes it this process (it never returns), [`wali::WaliCommand`] runs it as a child process
+/// with captured or inherited stdio (see `docs/guide.md`).
 ///
 /// ```no_run
 /// use cwali::{Engine, Module, wali};
@@ -87,5 +91,6 @@ pub use cwali_rt::{
 /// # }
 /// ```
 pub mod wali {
+    pub use crate::wali_command::{WaliCommand, WaliStdio};
     pub use cwali_wali_abi::host::{WaliConfig, engine_config, prepare_process, run};
 }

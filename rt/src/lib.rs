@@ -42,11 +42,13 @@ mod caller;
 mod exceptions;
 mod func;
 mod instance;
+mod linker;
 mod preserve_all;
 mod setjmp;
 mod syscall_stub;
 mod tag;
 mod type_registry;
+mod typed;
 pub mod vm;
 
 pub use api::{
@@ -59,5 +61,7 @@ pub use cwali_codegen::cache::is_code;
 pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver, TrapKind};
 pub use exceptions::Exception;
 pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
+pub use linker::Linker;
 pub use memory::LinearMemory;
 pub use tag::Tag;
+pub use typed::{IntoCallerFunc, IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
