@@ -4,7 +4,7 @@
 //! code of every defined function, the trampolines the runtime needs to call in and out, and,
 //! for each function, the table of trap sites (code offset → [`TrapKind`]).
 //!
-//! The translator ([`func_translator`]) walks one function's operators with an explicit value
+//! The translator (`func_translator`) walks one function's operators with an explicit value
 //! and control stack and emits Cranelift IR through `FunctionBuilder`. Everything it knows about
 //! the runtime comes from two places: the VMContext layout in [`vmoffsets`] and the builtin
 //! function table in [`builtins`]. Functions are compiled in parallel (rayon), then laid out in
@@ -35,7 +35,7 @@
 //! IR is written to `DIR/<function name>.clif` (Wasmtime's `Config::emit_clif` writes the same
 //! form, which `cwali-benches --dump` uses to compare the two).
 //!
-//! Exceptions ([`ops_exceptions`], runtime side in `cwali_rt`'s `exceptions`): a throw is a call
+//! Exceptions (`ops_exceptions`, runtime side in `cwali_rt`'s `exceptions`): a throw is a call
 //! of the runtime's `Throw` builtin with an exception object (tag identity + payload). Every call
 //! made inside a `try_table` or legacy `try` body is a Cranelift `try_call` whose exception
 //! table lists the handlers in scope, innermost first, after the caller's VMContext (the

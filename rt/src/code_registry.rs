@@ -5,7 +5,7 @@
 //! So readers never lock:
 //!
 //! - One registration (a module's block of code: its functions and one sorted table of trap
-//!   sites) is an immutable [`SigRanges`] on the heap.
+//!   sites) is an immutable `SigRanges` on the heap.
 //! - The set of registrations is an immutable *snapshot* (sorted by start address, one small
 //!   entry per registration) behind a global `AtomicPtr`. Writers build a new snapshot under a
 //!   `Mutex` and swap it in.

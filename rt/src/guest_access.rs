@@ -5,7 +5,7 @@
 //! `PROT_NONE` mappings) or back it with a file it then truncates. Every range host code touches
 //! is checked against the memory's length first, but a checked page can still fault. So the
 //! accesses themselves are a few leaf routines in assembly whose code range the signal handler
-//! knows ([`recover`]): a fault (SIGSEGV or SIGBUS raised by the kernel, `si_code > 0`) at a PC
+//! knows (`recover`): a fault (SIGSEGV or SIGBUS raised by the kernel, `si_code > 0`) at a PC
 //! inside them resumes at a stub that returns "fault", and the caller turns that into `-EFAULT`
 //! or an out-of-bounds error. It works like the kernel's exception table for `copy_from_user`.
 //!

@@ -1006,7 +1006,7 @@ impl GuestHandler {
     }
 }
 
-/// Guest packed k_sigaction: {u32 handler @0, u64 flags @4, u32 restorer @12, u32 mask[2] @16}.
+/// Guest packed k_sigaction: `{u32 handler @0, u64 flags @4, u32 restorer @12, u32 mask[2] @16}`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GuestKSigaction {
     pub handler: u32,

@@ -31,7 +31,7 @@ pub use guest::Guest;
 /// How to run a WALI program.
 #[derive(Debug, Clone, Default)]
 pub struct WaliConfig {
-    /// The guest's argv; argv[0] is the module path as given (§5.1).
+    /// The guest's argv; `argv[0]` is the module path as given (§5.1).
     pub argv: Vec<String>,
     /// `--env-file`: the initial environment, one `NAME=value` per line.
     pub env_file: Option<PathBuf>,
