@@ -175,6 +175,32 @@ fn the_allowed_calls_behave() {
     assert_eq!(r.stdout, expected);
 }
 
+struct Broken;
+
+impl std::io::Write for Broken {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_writer_is_epipe() {
+    let mut stderr = Vec::new();
+    let outcome = guest().run(SandboxRequest {
+        argv: vec!["sandbox_guest".into(), "epipe".into()],
+        env: Vec::new(),
+        stdin: b"",
+        stdout: &mut Broken,
+        stderr: &mut stderr,
+        deadline: None,
+    });
+    assert_eq!(outcome, SandboxOutcome::Exited(0));
+    assert_eq!(String::from_utf8_lossy(&stderr), format!("write: -1 {}\n", libc::EPIPE));
+}
+
 #[test]
 fn every_run_gets_a_fresh_instance() {
     for _ in 0..3 {
