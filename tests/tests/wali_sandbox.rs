@@ -104,6 +104,22 @@ fn a_trap_ends_only_the_sandbox() {
 }
 
 #[test]
+fn a_stack_overflow_ends_only_the_sandbox() {
+    let r = run(&["recurse"]);
+    match &r.outcome {
+        // The C stack in linear memory (64 KiB) runs out before the native one.
+        SandboxOutcome::Trapped(message) => {
+            assert!(
+                message.contains("out of bounds memory access") || message.contains("call stack exhausted"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert_eq!(run(&["ret0"]).outcome, SandboxOutcome::Exited(0));
+}
+
+#[test]
 fn an_infinite_loop_times_out_at_the_deadline() {
     let r = run_with(guest(), &["spin"], &[], b"", Some(Duration::from_millis(200)));
     assert_eq!(r.outcome, SandboxOutcome::TimedOut);
