@@ -287,3 +287,28 @@ fn hello_runs() {
     assert_eq!(r.outcome, SandboxOutcome::Exited(0));
     assert_eq!(r.stdout, "hello from a sandbox\n");
 }
+
+#[test]
+fn a_start_function_that_never_returns_times_out() {
+    let wasm =
+        wat::parse_str(r#"(module (memory 1) (func $spin (loop $l (br $l))) (start $spin) (func (export "_start")))"#)
+            .unwrap();
+    let engine = Engine::new(SandboxModule::engine_config(Config::default()));
+    let module = Module::new(&engine, &wasm).unwrap();
+    let sandbox = SandboxModule::new(&engine, &module, SandboxLimits::default()).unwrap();
+    let r = run_with(&sandbox, &[], &[], b"", Some(Duration::from_millis(200)));
+    assert_eq!(r.outcome, SandboxOutcome::TimedOut);
+    assert!(r.took < Duration::from_millis(1500), "ended late: {:?}", r.took);
+}
+
+#[test]
+fn a_module_needing_more_memory_than_the_limit_does_not_start() {
+    let wasm = wat::parse_str(r#"(module (memory 100) (func (export "_start")))"#).unwrap();
+    let engine = Engine::new(SandboxModule::engine_config(Config::default()));
+    let module = Module::new(&engine, &wasm).unwrap();
+    let sandbox = SandboxModule::new(&engine, &module, SandboxLimits { max_memory: Some(1 << 20) }).unwrap();
+    match run_with(&sandbox, &[], &[], b"", None).outcome {
+        SandboxOutcome::Trapped(message) => assert!(message.contains("exceeds its maximum"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}

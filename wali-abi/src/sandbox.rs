@@ -163,17 +163,22 @@ impl SandboxModule {
         let mut store = Store::new(&self.engine);
         store.set_isolated(true);
         store.set_max_memory(self.limits.max_memory);
-        let instance = Instance::new(&mut store, &self.module, &self.imports).map_err(|e| match e {
+        // Watched from before instantiation: a module's own start function runs in it.
+        let watch = deadline.map(|d| watchdog::watch(d, store.interrupt_handle()));
+        let result = self.instantiate_and_start(&mut store);
+        if let Some(id) = watch {
+            watchdog::unwatch(id);
+        }
+        result
+    }
+
+    fn instantiate_and_start(&self, store: &mut Store) -> Result<(), Ended> {
+        let instance = Instance::new(store, &self.module, &self.imports).map_err(|e| match e {
             cwali_rt::Error::Trap(trap) => Ended::from_trap(&trap),
             e => Ended::Trapped(e.to_string()),
         })?;
         let start = instance.get_func("_start").ok_or_else(|| Ended::Trapped("no `_start` function".into()))?;
-        let watch = deadline.map(|d| watchdog::watch(d, store.interrupt_handle()));
-        let result = start.call(&mut store, &[]);
-        if let Some(id) = watch {
-            watchdog::unwatch(id);
-        }
-        result.map(|_| ()).map_err(|trap| Ended::from_trap(&trap))
+        start.call(store, &[]).map(|_| ()).map_err(|trap| Ended::from_trap(&trap))
     }
 }
 
