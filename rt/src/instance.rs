@@ -212,7 +212,6 @@ pub(crate) fn instantiate(
     let mut memories = Vec::new();
     let mut tables = Vec::new();
     for (import, ext) in info.imports.iter().zip(imports) {
-        let name = format!("{}::{}", import.module, import.name);
         let ok = match (&import.kind, ext) {
             (ImportKind::Func(ty), Extern::Func(f)) => &info.types[*ty as usize] == f.ty(),
             (ImportKind::Memory(want), Extern::Memory(m)) => {
@@ -235,7 +234,8 @@ pub(crate) fn instantiate(
             _ => false,
         };
         if !ok {
-            return Err(Error::IncompatibleImport(name));
+            // Named only on failure: formatting every import's name cost each instantiation.
+            return Err(Error::IncompatibleImport(format!("{}::{}", import.module, import.name)));
         }
     }
 
