@@ -7,7 +7,7 @@
 //!
 //! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints,
 //! settings, apps,
-//! exceptions) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
+//! exceptions, sandbox) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
 //! benchmarks on that kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali`
 //! (build it first; or set CWALI_BIN); `apps` also needs the native builds of
 //! `tests/apps/build.sh --native-only`.
@@ -21,6 +21,7 @@ mod dump;
 mod exceptions;
 mod instantiate;
 mod process;
+mod sandbox;
 mod settings;
 mod stats;
 
@@ -48,6 +49,7 @@ const BENCHES: &[&str] = &[
     "settings",
     "apps",
     "exceptions",
+    "sandbox",
 ];
 
 pub struct Opts {
@@ -161,6 +163,7 @@ fn main() -> Result<()> {
             "settings" => settings::settings(&opts),
             "exceptions" => exceptions::exceptions(&opts),
             "apps" => apps::apps(&opts),
+            "sandbox" => sandbox::sandbox(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {

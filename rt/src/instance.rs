@@ -218,7 +218,6 @@ pub(crate) fn instantiate(
     let mut memories = Vec::new();
     let mut tables = Vec::new();
     for (import, ext) in info.imports.iter().zip(imports) {
-        let name = format!("{}::{}", import.module, import.name);
         let ok = match (&import.kind, ext) {
             (ImportKind::Func(ty), Extern::Func(f)) => &info.types[*ty as usize] == f.ty(),
             (ImportKind::Memory(want), Extern::Memory(m)) => {
@@ -241,7 +240,8 @@ pub(crate) fn instantiate(
             _ => false,
         };
         if !ok {
-            return Err(Error::IncompatibleImport(name));
+            // Named only on failure: formatting every import's name cost each instantiation.
+            return Err(Error::IncompatibleImport(format!("{}::{}", import.module, import.name)));
         }
     }
 
@@ -252,6 +252,7 @@ pub(crate) fn instantiate(
         match shared.get(i) {
             Some(m) => memories.push(m.clone()),
             None => {
+                let ty = &store.cap_memory(ty);
                 let m = LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?;
                 if i == 0
                     && let Some(image) = module.memory_image()
