@@ -264,7 +264,9 @@ async fn respond(
     };
     let deadline = Instant::now() + route.timeout;
     let mut exec = match &server.runners[index] {
-        Runner::Process(template) => start_process(template, &argv, &env, body, id).await,
+        Runner::Process(template) => {
+            start_process(template, &argv, &env, body, id).await.map(|exec| Exec { permit: Some(permit), ..exec })
+        }
         Runner::Instance(module) => {
             let pool = server.pool.as_ref().expect("instance mode has a pool");
             start_instance(pool, module.clone(), argv, env, body, id, deadline, permit)
