@@ -63,9 +63,6 @@ pub enum Command {
     Completions(CompletionsCommand),
     /// Print the manual page (roff), or write one page per command into a directory
     Man(ManCommand),
-    /// Internal: the template process of a `cwali serve` route
-    #[command(name = "__serve-template", hide = true)]
-    ServeTemplate(ServeTemplateCommand),
 }
 
 /// Code generation options shared by the subcommands that compile.
@@ -258,8 +255,11 @@ pub struct ServeCommand {
     pub routes: Vec<String>,
 }
 
-/// `cwali __serve-template` (started by `cwali serve`, see `serve::process`).
-#[derive(Args)]
+/// `cwali __serve-template`, the template process of a `cwali serve` route (see
+/// `serve::process`). Internal, so not one of [`Command`]: no help, completion or manual page
+/// shows it.
+#[derive(Parser)]
+#[command(name = "cwali __serve-template")]
 pub struct ServeTemplateCommand {
     /// Code generation options.
     #[command(flatten)]
@@ -365,8 +365,10 @@ pub fn shorthand(mut args: Vec<OsString>) -> Vec<OsString> {
 }
 
 /// The names of the commands, and clap's `help` (checked against the definition by a test).
-const SUBCOMMANDS: &[&str] =
-    &["run", "compile", "wast", "serve", "settings", "binfmt", "completions", "man", "__serve-template", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compile", "wast", "serve", "settings", "binfmt", "completions", "man", "help"];
+
+/// The internal command of `cwali serve`'s template processes.
+const SERVE_TEMPLATE: &str = "__serve-template";
 
 /// Whether `arg` (`--name`, `--name=value`, `-x`, `-xvalue`) is an option of `run`.
 fn is_run_option(cmd: &clap::Command, arg: &str) -> bool {
@@ -387,7 +389,12 @@ fn looks_like_module(path: &Path) -> bool {
 
 /// Parse the process's command line and run the command.
 pub fn main() -> ExitCode {
-    let args = shorthand(std::env::args_os().collect());
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == SERVE_TEMPLATE) {
+        let cmd = ServeTemplateCommand::parse_from(args.into_iter().skip(1));
+        crate::serve::process::template_main(cmd.module, cmd.codegen.config(), !cmd.no_cache, cmd.max_memory)
+    }
+    let args = shorthand(args);
     let matches = command().get_matches_from(args);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -409,9 +416,6 @@ pub fn main() -> ExitCode {
         }
         Command::Man(cmd) => report(man(cmd.output_dir.as_deref())),
         Command::Serve(cmd) => report(serve(cmd)),
-        Command::ServeTemplate(cmd) => {
-            crate::serve::process::template_main(cmd.module, cmd.codegen.config(), !cmd.no_cache, cmd.max_memory)
-        }
     }
 }
 
@@ -448,7 +452,7 @@ fn man(output_dir: Option<&Path>) -> anyhow::Result<()> {
 /// `cmd` and its subcommands at every depth, each named by its path (`cwali-binfmt-install`),
 /// the names the pages refer to each other by.
 fn collect_pages(cmd: clap::Command, pages: &mut Vec<clap::Command>) {
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd.get_subcommands() {
         // clap names are `&'static str` (without its `string` feature); pages are made once.
         let name: &'static str = Box::leak(format!("{}-{}", cmd.get_name(), sub.get_name()).into_boxed_str());
         collect_pages(sub.clone().name(name).version(VERSION.as_str()), pages);

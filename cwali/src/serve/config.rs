@@ -173,7 +173,7 @@ impl ServeConfig {
                 bail!("two routes for `{}`", r.prefix);
             }
             for e in &r.env {
-                if !e.split_once('=').is_some_and(|(n, _)| !n.is_empty()) {
+                if e.split_once('=').is_none_or(|(n, _)| n.is_empty()) {
                     bail!("route `{}`: env entry `{e}` is not NAME=VALUE", r.prefix);
                 }
             }

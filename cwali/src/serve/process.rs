@@ -308,11 +308,14 @@ struct Conn {
     child: Mutex<std::process::Child>,
 }
 
+/// Where a request learns its child's pid (or why there is none), and later how the child ended.
+type Waiters = (oneshot::Sender<Result<i32, String>>, oneshot::Sender<Outcome>);
+
 #[derive(Default)]
 struct Pending {
     dead: bool,
     next_id: u64,
-    spawning: HashMap<u64, (oneshot::Sender<Result<i32, String>>, oneshot::Sender<Outcome>)>,
+    spawning: HashMap<u64, Waiters>,
     running: HashMap<i32, oneshot::Sender<Outcome>>,
 }
 
