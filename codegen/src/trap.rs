@@ -30,10 +30,12 @@ pub enum TrapKind {
     /// runtime has protected the page to request a safepoint. The runtime runs the safepoint
     /// and resumes at the load.
     Safepoint,
+    /// The store was interrupted (`Store::interrupt_handle`): raised at its next safepoint.
+    Interrupt,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 15] = [
+    pub const ALL: [TrapKind; 16] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -49,6 +51,7 @@ impl TrapKind {
         TrapKind::UnknownImport,
         TrapKind::BadLongjmp,
         TrapKind::Safepoint,
+        TrapKind::Interrupt,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -69,6 +72,7 @@ impl TrapKind {
             TrapKind::UnknownImport => "call to an unresolved import",
             TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
             TrapKind::Safepoint => "safepoint",
+            TrapKind::Interrupt => "interrupt",
         }
     }
 

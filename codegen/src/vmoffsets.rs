@@ -43,7 +43,9 @@ pub mod limits {
     /// With poll pages: the VMContext of the innermost entry from the host (the safepoint hook's
     /// argument when a poll page faults, where the polling code's own VMContext is unknown).
     pub const ENTRY_VMCTX: i32 = 24;
-    pub const SIZE: usize = 32;
+    /// The store's interrupt state (runtime only; generated code never reads it).
+    pub const INTERRUPT: i32 = 32;
+    pub const SIZE: usize = 40;
 }
 
 /// Fields of `VMMemoryDefinition`.

@@ -386,11 +386,15 @@ pub struct Store {
     engine: Engine,
     limits: Limits,
     instances: Vec<Arc<crate::instance::InstanceData>>,
+    interrupt: Arc<crate::interrupt::InterruptState>,
+    /// Cap on the size of memories created in this store (`Store::set_max_memory`).
+    max_memory: Option<u64>,
 }
 
 /// Where a store's limits live.
 enum Limits {
-    Boxed(Box<crate::vm::VMRuntimeLimits>),
+    /// Shared with the interrupt state, which handles may keep after the store is gone.
+    Boxed(Arc<crate::vm::VMRuntimeLimits>),
     /// With safepoints on hosts that poll a page (`cwali_codegen::POLL_PAGES`): next to the poll
     /// page, in a mapping that is reused but never unmapped.
     Paged(crate::poll_page::PollPage),
@@ -401,9 +405,16 @@ impl Store {
         let limits = if engine.config().safepoints && cwali_codegen::POLL_PAGES {
             Limits::Paged(crate::poll_page::PollPage::new())
         } else {
-            Limits::Boxed(Box::default())
+            Limits::Boxed(Arc::default())
         };
-        let store = Store { engine: engine.clone(), limits, instances: Vec::new() };
+        let (ptr, boxed) = match &limits {
+            Limits::Boxed(b) => (Arc::as_ptr(b), Some(b.clone())),
+            Limits::Paged(p) => (p.limits() as *const _, None),
+        };
+        let interrupt = Arc::new(crate::interrupt::InterruptState::new(ptr as usize, boxed));
+        // SAFETY: `ptr` is this store's limits, alive as long as the store.
+        unsafe { &*ptr }.interrupt.store(Arc::as_ptr(&interrupt) as usize, std::sync::atomic::Ordering::Release);
+        let store = Store { engine: engine.clone(), limits, instances: Vec::new(), interrupt, max_memory: None };
         crate::builtins::register_limits(store.limits_ptr() as usize);
         store
     }
@@ -414,9 +425,44 @@ impl Store {
 
     pub fn limits_ptr(&self) -> *const crate::vm::VMRuntimeLimits {
         match &self.limits {
-            Limits::Boxed(b) => &**b,
+            Limits::Boxed(b) => Arc::as_ptr(b),
             Limits::Paged(p) => p.limits(),
         }
+    }
+
+    /// A handle that interrupts this store's Wasm code at its next safepoint, from any thread
+    /// (the call then fails with `TrapKind::Interrupt`). Needs safepoints in the engine's config.
+    pub fn interrupt_handle(&self) -> crate::interrupt::InterruptHandle {
+        crate::interrupt::InterruptHandle { state: self.interrupt.clone() }
+    }
+
+    /// Forget an interrupt, so that the store's code can run again.
+    pub fn clear_interrupt(&self) {
+        self.interrupt.clear();
+    }
+
+    /// Isolated stores' safepoints never call the process-wide hook (`set_safepoint_hook`):
+    /// their guests are not the program the hook serves (e.g. instance sandboxes in a process
+    /// that also runs a WALI program).
+    pub fn set_isolated(&mut self, isolated: bool) {
+        self.interrupt.set_isolated(isolated);
+    }
+
+    /// Cap every memory instantiated in this store from now on at `bytes` (rounded down to
+    /// whole pages): `memory.grow` past it fails (-1), and a module whose initial memory is
+    /// larger fails to instantiate. Memories shared from elsewhere are not affected.
+    pub fn set_max_memory(&mut self, bytes: Option<u64>) {
+        self.max_memory = bytes;
+    }
+
+    /// `ty` with its maximum lowered to the store's cap, if it has one.
+    pub(crate) fn cap_memory(&self, ty: &MemoryType) -> MemoryType {
+        let mut ty = *ty;
+        if let Some(bytes) = self.max_memory {
+            let pages = bytes >> ty.page_size_log2.unwrap_or(16);
+            ty.maximum = Some(ty.maximum.map_or(pages, |m| m.min(pages)));
+        }
+        ty
     }
 
     pub(crate) fn keep_alive(&mut self, instance: Arc<crate::instance::InstanceData>) {
@@ -426,6 +472,7 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
+        self.interrupt.forget_limits();
         crate::builtins::unregister_limits(self.limits_ptr() as usize);
     }
 }

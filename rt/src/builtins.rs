@@ -163,6 +163,20 @@ pub(crate) extern "C" fn safepoint(vmctx: Vmctx) {
 /// request and call the hook.
 pub(crate) fn run_safepoint(limits: &crate::vm::VMRuntimeLimits, vmctx: Vmctx) {
     limits.signal_pending.store(0, Ordering::Relaxed);
+    // An interrupted store ends here, whatever the hook would do; an isolated one never runs
+    // the process-wide hook (it belongs to another kind of guest, e.g. WALI's signal delivery).
+    let state = limits.interrupt.load(Ordering::Acquire);
+    if state != 0 {
+        // SAFETY: the store keeps its interrupt state alive while its code runs.
+        let state = unsafe { &*(state as *const crate::interrupt::InterruptState) };
+        if state.interrupted() {
+            // SAFETY: a safepoint runs inside a call from Wasm, with nothing to drop here.
+            unsafe { crate::signals::raise_trap(cwali_codegen::TrapKind::Interrupt) }
+        }
+        if state.isolated() {
+            return;
+        }
+    }
     // Guest signal delivery (WALI) hooks in here.
     let hook = SAFEPOINT_HOOK.load(Ordering::Acquire);
     if hook != 0 {

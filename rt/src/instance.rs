@@ -246,6 +246,7 @@ pub(crate) fn instantiate(
         match shared.get(i) {
             Some(m) => memories.push(m.clone()),
             None => {
+                let ty = &store.cap_memory(ty);
                 let m = LinearMemory::new(ty, mode).map_err(|e| Error::Resource(e.to_string()))?;
                 if i == 0
                     && let Some(image) = module.memory_image()

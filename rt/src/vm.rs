@@ -16,6 +16,8 @@ pub struct VMRuntimeLimits {
     pub poll_page: AtomicUsize,
     /// VMContext of the innermost entry from the host (set by the array trampoline).
     pub entry_vmctx: AtomicUsize,
+    /// The store's `crate::interrupt::InterruptState` (0: none); only the runtime reads it.
+    pub interrupt: AtomicUsize,
 }
 
 /// What a `funcref` points at (`vmoffsets::func_ref`).
@@ -267,6 +269,7 @@ mod tests {
         assert_eq!(offset_of!(VMRuntimeLimits, signal_pending), vmoffsets::limits::SIGNAL_PENDING as usize);
         assert_eq!(offset_of!(VMRuntimeLimits, poll_page), vmoffsets::limits::POLL_PAGE as usize);
         assert_eq!(offset_of!(VMRuntimeLimits, entry_vmctx), vmoffsets::limits::ENTRY_VMCTX as usize);
+        assert_eq!(offset_of!(VMRuntimeLimits, interrupt), vmoffsets::limits::INTERRUPT as usize);
         assert_eq!(size_of::<VMRuntimeLimits>(), vmoffsets::limits::SIZE);
         assert_eq!(offset_of!(VMFuncRef, code), vmoffsets::func_ref::CODE as usize);
         assert_eq!(offset_of!(VMFuncRef, type_id), vmoffsets::func_ref::TYPE_ID as usize);

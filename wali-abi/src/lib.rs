@@ -22,6 +22,12 @@
 //! - `host` (feature `host`, default): the runtime side — linking, process/thread/signal/memory
 //!   emulation. It is the only part that depends on `cwali-rt`; build the data layer alone with
 //!   `--no-default-features`.
+//! - [`sandbox`] (feature `host`): instance-isolation sandboxes — many WALI programs in one
+//!   process, a fresh instance per request on the calling thread, seeing only a virtual fd table
+//!   (request body, response, log), time, randomness, memory inside their own linear memory and
+//!   exit; every other call is `-ENOSYS`/`-EPERM`, nothing is passed through to the kernel;
+//!   deadlines through per-store interrupts, a memory cap (`cwali serve --isolation instance`,
+//!   docs/sandbox.md).
 //!
 //! The reference for all of this is `WALI-ABI.md` (section numbers below refer to it).
 //!
