@@ -371,43 +371,36 @@ fn process_a_memory_bomb_stops_at_the_limit() {
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_echo_shows_the_request() {
     echo_shows_the_request(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_json_and_status() {
     json_and_status(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_streamed_chunks_arrive_as_written() {
     streamed_chunks_arrive_as_written(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_failures_map_to_gateway_errors() {
     failures_map_to_gateway_errors(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_keep_alive_and_two_routes() {
     keep_alive_and_two_routes(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_a_full_queue_answers_503() {
     a_full_queue_answers_503(INSTANCE);
 }
 
 #[test]
-#[ignore = "needs the sandbox branch"]
 fn instance_sigterm_lets_a_running_request_finish() {
     sigterm_lets_a_running_request_finish(INSTANCE);
 }
