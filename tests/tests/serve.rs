@@ -362,12 +362,7 @@ fn process_every_request_gets_a_fresh_process() {
 
 #[test]
 fn process_a_memory_bomb_stops_at_the_limit() {
-    let server = start(PROCESS, &["--max-memory", "32MiB", &guest("memory")]);
-    let resp = server.get("/?max=1024");
-    assert_eq!(resp.status, 200, "{}", server.log());
-    let text = resp.text();
-    let got: u64 = text.split(|c: char| !c.is_ascii_digit()).find_map(|n| n.parse().ok()).expect("a number");
-    assert!(got < 1024 && got <= 128, "got {got} MiB: {text}");
+    a_memory_bomb_stops_at_the_limit(PROCESS);
 }
 
 #[test]
@@ -447,4 +442,104 @@ fn a_config_file_gives_routes_and_timeouts() {
     let start = Instant::now();
     assert_eq!(server.get("/spin").status, 504);
     assert!(start.elapsed() < Duration::from_secs(4));
+}
+
+fn a_trap_after_the_head_ends_the_body(mode: &[&str]) {
+    let server = start(mode, &[&guest("trap_late")]);
+    let resp = server.get("/");
+    // The head was complete: its status stands, the body ends where the program stopped.
+    assert_eq!(resp.status, 200, "{}", server.log());
+    assert_eq!(resp.text(), "partial body\n");
+}
+
+fn a_memory_bomb_stops_at_the_limit(mode: &[&str]) {
+    let server = start(mode, &["--max-memory", "32MiB", &guest("memory")]);
+    let resp = server.get("/?max=1024");
+    assert_eq!(resp.status, 200, "{}", server.log());
+    let text = resp.text();
+    let got: u64 = text.split(|c: char| !c.is_ascii_digit()).find_map(|n| n.parse().ok()).expect("a number");
+    assert!(got < 1024 && got <= 128, "got {got} MiB: {text}");
+    // The server is fine, and so is the next request.
+    assert_eq!(server.get("/?max=2").status, 200);
+}
+
+fn concurrent_requests_all_complete(mode: &[&str]) {
+    let server = Arc::new(start(mode, &["--max-concurrency", "4", &guest("stream")]));
+    let started = Instant::now();
+    let clients: Vec<_> = (0..12)
+        .map(|_| {
+            let server = server.clone();
+            std::thread::spawn(move || server.get("/?n=2&delay=200"))
+        })
+        .collect();
+    for c in clients {
+        let resp = c.join().unwrap();
+        assert_eq!(resp.status, 200, "{}", server.log());
+        assert_eq!(resp.text(), "chunk 1 of 2\nchunk 2 of 2\n");
+    }
+    // 12 requests of ~200 ms, 4 at a time: three rounds, not twelve.
+    assert!(started.elapsed() < Duration::from_millis(2000), "{:?}", started.elapsed());
+}
+
+#[test]
+fn process_a_trap_after_the_head_ends_the_body() {
+    a_trap_after_the_head_ends_the_body(PROCESS);
+}
+
+#[test]
+fn instance_a_trap_after_the_head_ends_the_body() {
+    a_trap_after_the_head_ends_the_body(INSTANCE);
+}
+
+#[test]
+fn instance_a_memory_bomb_stops_at_the_limit() {
+    a_memory_bomb_stops_at_the_limit(INSTANCE);
+}
+
+#[test]
+fn process_concurrent_requests_all_complete() {
+    concurrent_requests_all_complete(PROCESS);
+}
+
+#[test]
+fn instance_concurrent_requests_all_complete() {
+    concurrent_requests_all_complete(INSTANCE);
+}
+
+#[test]
+fn process_a_dead_template_is_restarted() {
+    let server = start(PROCESS, &[&guest("hello")]);
+    assert_eq!(server.get("/").status, 200);
+    // The template is the server's child running `__serve-template`.
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", server.child.id())).unwrap();
+    let template: i32 = children
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .find(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("__serve-template"))
+        })
+        .expect("a template process");
+    // SAFETY: plain syscall on a process of this test.
+    unsafe { libc::kill(template, libc::SIGKILL) };
+    std::thread::sleep(Duration::from_millis(200));
+    let resp = server.get("/");
+    assert_eq!(resp.status, 200, "{}", server.log());
+    assert!(server.log().contains("restarting"), "{}", server.log());
+}
+
+#[test]
+fn a_slow_client_does_not_block_others_and_a_large_body_gets_413() {
+    let server = start(PROCESS, &[&guest("hello")]);
+    // A client that opens a connection and never finishes its request head does not block
+    // anyone (the header read timeout eventually closes it).
+    let mut idle = server.connect();
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let resp = server.get("/");
+    assert_eq!(resp.status, 200);
+    // A body over the limit is refused from its Content-Length, before it is sent.
+    let mut stream = server.connect();
+    stream.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17000000\r\n\r\n").unwrap();
+    let resp = read_response(&mut BufReader::new(stream)).unwrap();
+    assert_eq!(resp.status, 413);
 }

@@ -161,7 +161,9 @@ fn run(job: Job) {
         Err(_) => Outcome::Trapped("the sandbox panicked".into()),
     };
     // The outcome first: the response reads it when stdout ends.
+    // The outcome and the slot first: the response reads the one and a client may send its next
+    // request as soon as the output ends.
     let _ = job.outcome.send(outcome);
-    drop(stdout);
     drop(job.hold);
+    drop(stdout);
 }
