@@ -543,3 +543,31 @@ fn a_slow_client_does_not_block_others_and_a_large_body_gets_413() {
     let resp = read_response(&mut BufReader::new(stream)).unwrap();
     assert_eq!(resp.status, 413);
 }
+
+fn a_deadline_while_streaming_cuts_the_connection(mode: &[&str]) {
+    let server = start(mode, &["--timeout", "1s", &guest("stream")]);
+    let mut stream = server.connect();
+    send(&mut stream, "GET", "/?n=20&delay=200", &[], b"", true);
+    let started = Instant::now();
+    let mut reader = BufReader::new(stream);
+    // The head and the first chunks arrive; then the connection ends without the last chunk
+    // (no terminating zero-length chunk).
+    let mut all = Vec::new();
+    let _ = reader.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("chunk 1 of 20"), "{text}");
+    assert!(!text.contains("chunk 20 of 20") && !text.ends_with("0\r\n\r\n"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(server.get("/?n=1").status == 200);
+}
+
+#[test]
+fn process_a_deadline_while_streaming_cuts_the_connection() {
+    a_deadline_while_streaming_cuts_the_connection(PROCESS);
+}
+
+#[test]
+fn instance_a_deadline_while_streaming_cuts_the_connection() {
+    a_deadline_while_streaming_cuts_the_connection(INSTANCE);
+}

@@ -318,6 +318,7 @@ async fn respond(
         _permit: exec.permit,
         access: Access { id, method: access.method.clone(), path: access.path.clone(), ..*access },
         done: false,
+        ended: None,
     };
     builder.body(body.boxed()).map_err(|e| (StatusCode::BAD_GATEWAY, format!("bad CGI header: {e}")))
 }
@@ -414,6 +415,8 @@ struct CgiBody {
     _permit: Option<Permit>,
     access: Access,
     done: bool,
+    /// How the program ended, once known.
+    ended: Option<Outcome>,
 }
 
 impl Body for CgiBody {
@@ -435,18 +438,30 @@ impl Body for CgiBody {
             }
             Poll::Ready(None) => {
                 self.done = true;
+                // Instance isolation: the sandbox stopped itself at the deadline.
+                self.ended = self.outcome.take().and_then(|mut o| o.try_recv().ok());
+                if self.ended == Some(Outcome::TimedOut) {
+                    return Poll::Ready(Some(Err(self.cut())));
+                }
                 Poll::Ready(None)
             }
             Poll::Pending => match self.deadline.as_mut().poll(cx) {
                 Poll::Ready(()) => {
-                    self.access.log("deadline passed while streaming: connection cut");
                     self.done = true;
-                    self.access.status = StatusCode::GATEWAY_TIMEOUT;
-                    Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed"))))
+                    Poll::Ready(Some(Err(self.cut())))
                 }
                 Poll::Pending => Poll::Pending,
             },
         }
+    }
+}
+
+impl CgiBody {
+    /// The deadline passed after the head was sent: the error makes hyper cut the connection.
+    fn cut(&mut self) -> std::io::Error {
+        self.access.log("deadline passed while streaming: connection cut");
+        self.access.status = StatusCode::GATEWAY_TIMEOUT;
+        std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed")
     }
 }
 
@@ -455,7 +470,7 @@ impl Drop for CgiBody {
         if self.access.status == StatusCode::GATEWAY_TIMEOUT {
             return;
         }
-        let ended = self.outcome.take().and_then(|mut o| o.try_recv().ok());
+        let ended = self.ended.take().or_else(|| self.outcome.take().and_then(|mut o| o.try_recv().ok()));
         let note = match (self.done, ended) {
             (false, _) => "client went away".to_string(),
             (true, Some(Outcome::Exited(0)) | None) => String::new(),
