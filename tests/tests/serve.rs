@@ -469,7 +469,7 @@ fn concurrent_requests_all_complete(mode: &[&str]) {
     let clients: Vec<_> = (0..12)
         .map(|_| {
             let server = server.clone();
-            std::thread::spawn(move || server.get("/?n=2&delay=200"))
+            std::thread::spawn(move || server.get("/?n=2&delay=500"))
         })
         .collect();
     for c in clients {
@@ -477,8 +477,12 @@ fn concurrent_requests_all_complete(mode: &[&str]) {
         assert_eq!(resp.status, 200, "{}", server.log());
         assert_eq!(resp.text(), "chunk 1 of 2\nchunk 2 of 2\n");
     }
-    // 12 requests of ~200 ms, 4 at a time: three rounds, not twelve.
-    assert!(started.elapsed() < Duration::from_millis(2000), "{:?}", started.elapsed());
+    // Many idle connections do not stop the server from answering.
+    let idle: Vec<TcpStream> = (0..200).map(|_| server.connect()).collect();
+    assert_eq!(server.get("/?n=1").status, 200);
+    drop(idle);
+    // 12 requests of ~500 ms, 4 at a time: three rounds (1.5 s), not twelve (6 s).
+    assert!(started.elapsed() < Duration::from_millis(4500), "{:?}", started.elapsed());
 }
 
 #[test]
@@ -570,4 +574,48 @@ fn process_a_deadline_while_streaming_cuts_the_connection() {
 #[test]
 fn instance_a_deadline_while_streaming_cuts_the_connection() {
     a_deadline_while_streaming_cuts_the_connection(INSTANCE);
+}
+
+/// Processes running `cwali ... __serve-template`: the templates and the children they forked.
+fn template_processes() -> Vec<i32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        if cmdline.contains("__serve-template") && cmdline.contains("forks.wasm") {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Zombies are dead already.
+            if !stat.split(") ").nth(1).is_some_and(|s| s.starts_with('Z')) {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+#[test]
+fn process_the_deadline_kills_every_process_a_request_forked() {
+    let forks = common::guests_dir().join("serve").join("forks.wasm");
+    let server = start(PROCESS, &["--timeout", "1s", forks.to_str().unwrap()]);
+    let before = template_processes().len();
+    let mut stream = server.connect();
+    send(&mut stream, "GET", "/?n=20", &[], b"", true);
+    std::thread::sleep(Duration::from_millis(500));
+    let during = template_processes().len();
+    assert!(during > before + 20, "{during} processes while the request runs, {before} before");
+    // The head was sent: the deadline cuts the connection.
+    let mut all = Vec::new();
+    let _ = stream.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 200") && text.contains("forked 20"), "{text}\n{}", server.log());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = template_processes().len();
+        if now == before {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} processes left (the template alone: {before})", now);
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
