@@ -458,7 +458,8 @@ fn a_memory_bomb_stops_at_the_limit(mode: &[&str]) {
     assert_eq!(resp.status, 200, "{}", server.log());
     let text = resp.text();
     let got: u64 = text.split(|c: char| !c.is_ascii_digit()).find_map(|n| n.parse().ok()).expect("a number");
-    assert!(got < 1024 && got <= 128, "got {got} MiB: {text}");
+    // The limit, plus (process isolation) the runtime's slack of 64 MiB.
+    assert!(got <= 32 + 64, "got {got} MiB: {text}");
     // The server is fine, and so is the next request.
     assert_eq!(server.get("/?max=2").status, 200);
 }

@@ -94,15 +94,19 @@ pub fn serve(config: ServeConfig, compile: Compile) -> Result<()> {
         let local = listener.local_addr()?;
         let scheduler = Scheduler::new(config.max_concurrency, config.queue, config.routes.len());
         let server = Arc::new(Server { config, runners, pool, scheduler, next_id: AtomicU64::new(0), local });
+        // SIGTERM and SIGINT are caught from here on (before anyone learns the address).
+        use tokio::signal::unix::{SignalKind, signal};
+        let stop = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
         eprintln!("cwali serve: listening on http://{local}");
-        accept_loop(server, listener).await
+        accept_loop(server, listener, stop).await
     })
 }
 
-async fn accept_loop(server: Arc<Server>, listener: tokio::net::TcpListener) -> Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
+async fn accept_loop(
+    server: Arc<Server>,
+    listener: tokio::net::TcpListener,
+    (mut term, mut int): (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+) -> Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         let (stream, remote) = tokio::select! {
