@@ -214,6 +214,12 @@ fn echo_shows_the_request(mode: &[&str]) {
         assert!(text.contains(want), "`{want}` missing from:\n{text}");
     }
     assert!(!text.contains("HTTP_CONTENT_TYPE"), "{text}");
+    // A large body goes in while the output comes out.
+    let big: Vec<u8> = (0..(1 << 20)).map(|i| b'a' + (i % 26) as u8).collect();
+    let resp = server.request("PUT", "/app", &[], &big);
+    assert_eq!(resp.status, 200, "{}", server.log());
+    assert!(resp.body.ends_with(&big[big.len() - 1000..]), "the body came back");
+    assert_eq!(resp.body.len() - resp.body.windows(5).position(|w| w == b"body=").unwrap() - 5, big.len());
     // The access log names the request.
     std::thread::sleep(Duration::from_millis(200));
     let log = server.log();
@@ -429,7 +435,7 @@ fn a_config_file_gives_routes_and_timeouts() {
         &path,
         format!(
             "timeout = \"10s\"\n\
-             [[route]]\npath = \"/echo\"\nmodule = \"{}\"\nenv = [\"GREETING=hi\"]\n\
+             [[route]]\npath = \"/echo\"\nmodule = \"{}\"\nenv = [\"HTTP_X_FROM_CONFIG=hi\"]\n\
              [[route]]\npath = \"/spin\"\nmodule = \"{}\"\ntimeout = \"500ms\"\n",
             guest("echo"),
             guest("spin")
@@ -439,6 +445,8 @@ fn a_config_file_gives_routes_and_timeouts() {
     let server = Server::start(&["--config", path.to_str().unwrap()]);
     let resp = server.get("/echo");
     assert_eq!(resp.status, 200, "{}", server.log());
+    // The route's env reaches the program (echo prints the HTTP_* variables).
+    assert!(resp.text().contains("HTTP_X_FROM_CONFIG=hi"), "{}", resp.text());
     let start = Instant::now();
     assert_eq!(server.get("/spin").status, 504);
     assert!(start.elapsed() < Duration::from_secs(4));
