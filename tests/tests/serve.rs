@@ -628,3 +628,26 @@ fn process_the_deadline_kills_every_process_a_request_forked() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn process_a_request_over_max_procs_is_killed_before_its_deadline() {
+    let forks = common::guests_dir().join("serve").join("forks.wasm");
+    let server = start(PROCESS, &["--timeout", "20s", "--max-procs", "8", forks.to_str().unwrap()]);
+    let before = template_processes().len();
+    let started = Instant::now();
+    let mut stream = server.connect();
+    send(&mut stream, "GET", "/?n=40", &[], b"", true);
+    let mut all = Vec::new();
+    let _ = stream.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    // Killed before or after its head: a 502, or a 200 cut short (no last chunk).
+    let cut_200 = text.starts_with("HTTP/1.1 200") && !text.ends_with("0\r\n\r\n");
+    assert!(text.starts_with("HTTP/1.1 502") || cut_200, "{text}\n{}", server.log());
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(server.log().contains("--max-procs"), "{}", server.log());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while template_processes().len() != before {
+        assert!(Instant::now() < deadline, "processes left: {:?}", template_processes());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

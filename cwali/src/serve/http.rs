@@ -269,7 +269,7 @@ async fn respond(
     let deadline = Instant::now() + route.timeout;
     let mut exec = match &server.runners[index] {
         Runner::Process(template) => {
-            start_process(template, &argv, &env, body, id).await.map(|exec| Exec { permit: Some(permit), ..exec })
+            start_process(template, &argv, &env, body, id, server.config.max_procs).await.map(|exec| Exec { permit: Some(permit), ..exec })
         }
         Runner::Instance(module) => {
             let pool = server.pool.as_ref().expect("instance mode has a pool");
@@ -291,6 +291,9 @@ async fn respond(
                     Ok(None) => {}
                     Err(e) => return Err((StatusCode::BAD_GATEWAY, e.to_string())),
                 }
+            }
+            Ok(None) if exec.over_limit() => {
+                return Err((StatusCode::BAD_GATEWAY, "killed: more processes than --max-procs".into()));
             }
             Ok(None) => {
                 // The output ended without a complete head: was it the deadline, a crash?
@@ -318,6 +321,7 @@ async fn respond(
         stdout: exec.stdout,
         outcome: Some(exec.outcome),
         deadline: Box::pin(tokio::time::sleep_until(tokio_deadline)),
+        over_limit: exec.over_limit,
         _kill: exec.kill,
         _permit: exec.permit,
         access: Access { id, method: access.method.clone(), path: access.path.clone(), ..*access },
@@ -334,6 +338,14 @@ struct Exec {
     kill: KillGroup,
     /// Process isolation: the slot is the request's. Instance isolation: the worker holds it too.
     permit: Option<Permit>,
+    /// Set when the request had more processes than `--max-procs` and was killed.
+    over_limit: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Exec {
+    fn over_limit(&self) -> bool {
+        self.over_limit.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
+    }
 }
 
 /// Kills a child's process group when dropped (the request is over, the client went away, the
@@ -343,14 +355,23 @@ struct KillGroup(Option<i32>);
 impl Drop for KillGroup {
     fn drop(&mut self) {
         if let Some(pid) = self.0 {
+            process::unwatch(pid);
             process::kill_group(pid);
         }
     }
 }
 
-async fn start_process(template: &Template, argv: &[String], env: &[String], body: Bytes, id: u64) -> Result<Exec> {
+async fn start_process(
+    template: &Template,
+    argv: &[String],
+    env: &[String],
+    body: Bytes,
+    id: u64,
+    max_procs: usize,
+) -> Result<Exec> {
     let child = template.spawn(argv, env).await?;
     let kill = KillGroup(Some(child.pid));
+    let over_limit = (max_procs > 0).then(|| process::watch(child.pid, max_procs));
     tracing::debug!(request = id, pid = child.pid, "started");
     let mut stdin = tokio::net::unix::pipe::Sender::from_owned_fd(child.stdin)?;
     let mut stdout = tokio::net::unix::pipe::Receiver::from_owned_fd(child.stdout)?;
@@ -379,7 +400,7 @@ async fn start_process(template: &Template, argv: &[String], env: &[String], bod
             tracing::info!(target: "cwali::serve::stderr", request = id, "{line}");
         }
     });
-    Ok(Exec { stdout: rx, outcome: child.outcome, kill, permit: None })
+    Ok(Exec { stdout: rx, outcome: child.outcome, kill, permit: None, over_limit })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -406,7 +427,7 @@ fn start_instance(
         outcome: otx,
         hold: Box::new(permit),
     })?;
-    Ok(Exec { stdout: rx, outcome: orx, kill: KillGroup(None), permit: None })
+    Ok(Exec { stdout: rx, outcome: orx, kill: KillGroup(None), permit: None, over_limit: None })
 }
 
 /// The response body: what the program writes after its header section, as it writes it.
@@ -415,6 +436,7 @@ struct CgiBody {
     stdout: mpsc::Receiver<Bytes>,
     outcome: Option<oneshot::Receiver<Outcome>>,
     deadline: Pin<Box<tokio::time::Sleep>>,
+    over_limit: Option<Arc<std::sync::atomic::AtomicBool>>,
     _kill: KillGroup,
     _permit: Option<Permit>,
     access: Access,
@@ -445,14 +467,17 @@ impl Body for CgiBody {
                 // Instance isolation: the sandbox stopped itself at the deadline.
                 self.ended = self.outcome.take().and_then(|mut o| o.try_recv().ok());
                 if self.ended == Some(Outcome::TimedOut) {
-                    return Poll::Ready(Some(Err(self.cut())));
+                    return Poll::Ready(Some(Err(self.cut("deadline passed while streaming"))));
+                }
+                if self.over_limit.as_ref().is_some_and(|f| f.load(Ordering::SeqCst)) {
+                    return Poll::Ready(Some(Err(self.cut("killed: more processes than --max-procs"))));
                 }
                 Poll::Ready(None)
             }
             Poll::Pending => match self.deadline.as_mut().poll(cx) {
                 Poll::Ready(()) => {
                     self.done = true;
-                    Poll::Ready(Some(Err(self.cut())))
+                    Poll::Ready(Some(Err(self.cut("deadline passed while streaming"))))
                 }
                 Poll::Pending => Poll::Pending,
             },
@@ -461,11 +486,12 @@ impl Body for CgiBody {
 }
 
 impl CgiBody {
-    /// The deadline passed after the head was sent: the error makes hyper cut the connection.
-    fn cut(&mut self) -> std::io::Error {
-        self.access.log("deadline passed while streaming: connection cut");
+    /// The program was stopped after the head was sent: the error makes hyper cut the
+    /// connection, so the client sees the response is incomplete.
+    fn cut(&mut self, why: &str) -> std::io::Error {
+        self.access.log(&format!("{why}: connection cut"));
         self.access.status = StatusCode::GATEWAY_TIMEOUT;
-        std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed")
+        std::io::Error::other(why.to_string())
     }
 }
 

@@ -503,3 +503,69 @@ pub fn kill_group(pid: i32) {
     // SAFETY: plain syscall; `pid` leads its own group (set in the child and the template).
     unsafe { libc::kill(-pid, libc::SIGKILL) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The process cap.
+
+/// Process groups of running requests, each with its cap on processes and the flag set when the
+/// cap was exceeded (and the group killed).
+type Watched = HashMap<i32, (usize, Arc<std::sync::atomic::AtomicBool>)>;
+
+static WATCHED: Mutex<Option<Watched>> = Mutex::new(None);
+
+/// How often the process groups are counted.
+const WATCH_PERIOD: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Cap the number of processes in the group `pgid` at `limit`: a thread counts the processes
+/// of every watched group (in /proc) every few milliseconds and kills a group over its cap
+/// (a fork bomb; `RLIMIT_NPROC` would count all of the user's processes, and not bind root).
+/// The returned flag tells whether it did.
+pub fn watch(pgid: i32, limit: usize) -> Arc<std::sync::atomic::AtomicBool> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut watched = WATCHED.lock().expect("not poisoned");
+    if watched.is_none() {
+        let _ = std::thread::Builder::new().name("cwali-serve-procs".into()).spawn(count_loop);
+    }
+    watched.get_or_insert_with(HashMap::new).insert(pgid, (limit, flag.clone()));
+    flag
+}
+
+/// Stop watching `pgid` (its request is over).
+pub fn unwatch(pgid: i32) {
+    if let Some(w) = WATCHED.lock().expect("not poisoned").as_mut() {
+        w.remove(&pgid);
+    }
+}
+
+fn count_loop() {
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    loop {
+        std::thread::sleep(WATCH_PERIOD);
+        if WATCHED.lock().expect("not poisoned").as_ref().is_none_or(HashMap::is_empty) {
+            continue;
+        }
+        counts.clear();
+        let Ok(dir) = std::fs::read_dir("/proc") else { continue };
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            if !name.as_encoded_bytes().iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            let mut path = entry.path();
+            path.push("stat");
+            let Ok(stat) = std::fs::read_to_string(&path) else { continue };
+            // `pid (comm) state ppid pgrp ...`: comm may hold anything but ends at the last `)`.
+            let pgrp = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(2)?.parse::<i32>().ok());
+            if let Some(pgrp) = pgrp {
+                *counts.entry(pgrp).or_default() += 1;
+            }
+        }
+        let watched = WATCHED.lock().expect("not poisoned");
+        for (pgid, (limit, flag)) in watched.iter().flatten() {
+            if counts.get(pgid).is_some_and(|&n| n > *limit) {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                kill_group(*pgid);
+            }
+        }
+    }
+}
