@@ -192,7 +192,7 @@ async fn handle(
     remote: SocketAddr,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let id = server.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-    let mut access = Access {
+    let access = Access {
         id,
         method: req.method().clone(),
         path: req.uri().path().to_string(),
@@ -200,7 +200,18 @@ async fn handle(
         status: StatusCode::OK,
         bytes: 0,
     };
-    let response = respond(&server, req, remote, id, &mut access).await;
+    // Logged here if the client goes away before there is a response (hyper drops this future).
+    struct Unanswered(Option<Access>);
+    impl Drop for Unanswered {
+        fn drop(&mut self) {
+            if let Some(access) = &self.0 {
+                access.log("client went away before the response");
+            }
+        }
+    }
+    let mut pending = Unanswered(Some(access));
+    let response = respond(&server, req, remote, id, pending.0.as_mut().expect("set")).await;
+    let mut access = pending.0.take().expect("set");
     Ok(match response {
         Ok(resp) => resp,
         Err((status, message)) => {
@@ -268,9 +279,9 @@ async fn respond(
     };
     let deadline = Instant::now() + route.timeout;
     let mut exec = match &server.runners[index] {
-        Runner::Process(template) => {
-            start_process(template, &argv, &env, body, id, server.config.max_procs).await.map(|exec| Exec { permit: Some(permit), ..exec })
-        }
+        Runner::Process(template) => start_process(template, &argv, &env, body, id, server.config.max_procs)
+            .await
+            .map(|exec| Exec { permit: Some(permit), ..exec }),
         Runner::Instance(module) => {
             let pool = server.pool.as_ref().expect("instance mode has a pool");
             start_instance(pool, module.clone(), argv, env, body, id, deadline, permit)
@@ -502,6 +513,7 @@ impl Drop for CgiBody {
         }
         let ended = self.ended.take().or_else(|| self.outcome.take().and_then(|mut o| o.try_recv().ok()));
         let note = match (self.done, ended) {
+            (false, _) if self.access.method == hyper::Method::HEAD => String::new(),
             (false, _) => "client went away".to_string(),
             (true, Some(Outcome::Exited(0)) | None) => String::new(),
             (true, Some(o)) => format!("program ended: {o:?}"),
