@@ -85,6 +85,18 @@ impl Server {
     fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
+
+    /// Whether the log shows `what` within a few seconds (it is read by another thread).
+    fn wait_for_log(&self, what: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !self.log().contains(what) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
 }
 
 impl Drop for Server {
@@ -221,9 +233,7 @@ fn echo_shows_the_request(mode: &[&str]) {
     assert!(resp.body.ends_with(&big[big.len() - 1000..]), "the body came back");
     assert_eq!(resp.body.len() - resp.body.windows(5).position(|w| w == b"body=").unwrap() - 5, big.len());
     // The access log names the request.
-    std::thread::sleep(Duration::from_millis(200));
-    let log = server.log();
-    assert!(log.contains("status=200") && log.contains("/app/some/where"), "{log}");
+    assert!(server.wait_for_log("path=/app/some/where status=200"), "{}", server.log());
 }
 
 fn json_and_status(mode: &[&str]) {
@@ -538,7 +548,7 @@ fn process_a_dead_template_is_restarted() {
     std::thread::sleep(Duration::from_millis(200));
     let resp = server.get("/");
     assert_eq!(resp.status, 200, "{}", server.log());
-    assert!(server.log().contains("restarting"), "{}", server.log());
+    assert!(server.wait_for_log("restarting"), "{}", server.log());
 }
 
 #[test]
@@ -644,7 +654,7 @@ fn process_a_request_over_max_procs_is_killed_before_its_deadline() {
     let cut_200 = text.starts_with("HTTP/1.1 200") && !text.ends_with("0\r\n\r\n");
     assert!(text.starts_with("HTTP/1.1 502") || cut_200, "{text}\n{}", server.log());
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    assert!(server.log().contains("--max-procs"), "{}", server.log());
+    assert!(server.wait_for_log("--max-procs"), "{}", server.log());
     let deadline = Instant::now() + Duration::from_secs(5);
     while template_processes().len() != before {
         assert!(Instant::now() < deadline, "processes left: {:?}", template_processes());
