@@ -31,7 +31,13 @@ impl Server {
 
     /// The server, or what it printed before it exited.
     fn try_start(args: &[&str]) -> Result<Server, String> {
+        Self::try_start_with(args, &[])
+    }
+
+    /// The server with extra environment variables.
+    fn try_start_with(args: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
         let mut child = Command::new(common::cwali_exe())
+            .envs(env.iter().copied())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -529,20 +535,43 @@ fn instance_concurrent_requests_all_complete() {
     concurrent_requests_all_complete(INSTANCE);
 }
 
+/// The pid of the server's template process for `module`.
+fn template_of(server: &Server, module: &str) -> i32 {
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", server.child.id())).unwrap();
+    children
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .find(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline")).is_ok_and(|c| {
+                String::from_utf8_lossy(&c).contains("__serve-template") && String::from_utf8_lossy(&c).contains(module)
+            })
+        })
+        .expect("a template process")
+}
+
+#[test]
+fn process_the_template_has_one_thread_when_it_forks() {
+    // A fresh code cache: the template compiles the module (with compiler threads), then starts
+    // itself again to load it from the cache with none.
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let args = with(PROCESS, &[&guest("json")]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::try_start_with(&args, &[("CWALI_CACHE_DIR", cache.to_str().unwrap())]).unwrap();
+    let template = template_of(&server, "json.wasm");
+    let status = std::fs::read_to_string(format!("/proc/{template}/status")).unwrap();
+    assert!(status.lines().any(|l| l.split_whitespace().eq(["Threads:", "1"])), "{status}");
+    assert_eq!(server.get("/?x=1").status, 200);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
 #[test]
 fn process_a_dead_template_is_restarted() {
     let server = start(PROCESS, &[&guest("hello")]);
     assert_eq!(server.get("/").status, 200);
     // The template is the server's child running `__serve-template`.
-    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", server.child.id())).unwrap();
-    let template: i32 = children
-        .split_whitespace()
-        .map(|p| p.parse().unwrap())
-        .find(|p| {
-            std::fs::read(format!("/proc/{p}/cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("__serve-template"))
-        })
-        .expect("a template process");
+    let template = template_of(&server, "hello.wasm");
     // SAFETY: plain syscall on a process of this test.
     unsafe { libc::kill(template, libc::SIGKILL) };
     std::thread::sleep(Duration::from_millis(200));

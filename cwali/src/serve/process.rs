@@ -134,6 +134,9 @@ pub fn template_main(module: PathBuf, config: cwali_rt::Config, cache: bool, max
             std::process::exit(1)
         }
     };
+    if cache && threads() > 1 && std::env::var_os(REEXEC).is_none() {
+        reexec();
+    }
     if send(fd, &Writer::new(READY).0, &[]).is_err() {
         std::process::exit(1)
     }
@@ -184,6 +187,35 @@ pub fn template_main(module: PathBuf, config: cwali_rt::Config, cache: bool, max
         unsafe { libc::kill(-pid, libc::SIGKILL) };
     }
     std::process::exit(0)
+}
+
+/// Set in a template that started itself again (see [`reexec`]).
+const REEXEC: &str = "CWALI_SERVE_TEMPLATE_REEXEC";
+
+/// Threads of this process.
+fn threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let n = status.lines().find_map(|l| l.strip_prefix("Threads:")).map(str::trim);
+    n.and_then(|n| n.parse().ok()).unwrap_or(1)
+}
+
+/// The module was compiled here, so the compiler's worker threads exist. Forking is safer in a
+/// process with one thread: start this program again, which now finds the code in the cache and
+/// starts no compiler thread. The socket stays open across exec (it is not close-on-exec).
+fn reexec() {
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else { return };
+    // `prepare_process` blocked the signals; the new image must record the mask the server
+    // gave this process (empty: std's spawn clears it), which it hands to the guests.
+    // SAFETY: plain signal-mask call on this thread.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+    }
+    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(REEXEC, "1").exec();
+    tracing::debug!("template: cannot start itself again: {err}");
+    cwali_wali_abi::host::prepare_process();
 }
 
 fn load(path: &std::path::Path, config: cwali_rt::Config, cache: bool) -> Result<(cwali_rt::Engine, cwali_rt::Module)> {
