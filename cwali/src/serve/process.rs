@@ -5,8 +5,10 @@
 //! The server and a template talk over a `SOCK_SEQPACKET` socket pair (one message per
 //! datagram): the server sends a request (argv, environment) with the three pipe ends attached
 //! (`SCM_RIGHTS`); the template answers with the child's pid, and later with its wait status.
-//! The template is single-threaded when it forks (only compiler threads exist besides it, and
-//! they are idle: the module is compiled before the first request). The child becomes the leader
+//! The template has one thread when it forks: one that had to compile the module (and so has
+//! the compiler's worker threads) starts itself again, and loads the code from the cache. With
+//! `--no-cache` the idle compiler threads remain (a fork only copies the calling thread, and the
+//! template holds no lock they use). The child becomes the leader
 //! of its own process group, so that a deadline or a client that went away kills it and
 //! everything it forked.
 
