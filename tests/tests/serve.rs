@@ -206,7 +206,7 @@ fn echo_shows_the_request(mode: &[&str]) {
     let server = start(mode, &[&route]);
     let resp = server.request(
         "POST",
-        "/app/some/where?x=1&y=two",
+        "/app/some/wh%65re?x=1&y=two",
         &[("X-Custom-Thing", "hello"), ("Content-Type", "text/plain")],
         b"the body",
     );
@@ -239,7 +239,7 @@ fn echo_shows_the_request(mode: &[&str]) {
     assert!(resp.body.ends_with(&big[big.len() - 1000..]), "the body came back");
     assert_eq!(resp.body.len() - resp.body.windows(5).position(|w| w == b"body=").unwrap() - 5, big.len());
     // The access log names the request.
-    assert!(server.wait_for_log("path=/app/some/where status=200"), "{}", server.log());
+    assert!(server.wait_for_log("path=/app/some/wh%65re status=200"), "{}", server.log());
 }
 
 fn json_and_status(mode: &[&str]) {

@@ -251,7 +251,7 @@ async fn respond(
     };
     // The CGI environment.
     let script_name = if route.prefix == "/" { "" } else { route.prefix.as_str() };
-    let path_info = &path[script_name.len()..];
+    let path_info = cgi::percent_decode(&path[script_name.len()..]);
     let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let server_name = match host {
         Some(h) => {
@@ -263,7 +263,7 @@ async fn respond(
     let meta = cgi::RequestMeta {
         method: parts.method.as_str(),
         script_name,
-        path_info,
+        path_info: &path_info,
         query: parts.uri.query().unwrap_or(""),
         version: parts.version,
         server_name: &server_name,
