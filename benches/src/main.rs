@@ -7,10 +7,11 @@
 //!
 //! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints,
 //! settings, apps,
-//! exceptions) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
+//! exceptions, serve) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
 //! benchmarks on that kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali`
 //! (build it first; or set CWALI_BIN); `apps` also needs the native builds of
-//! `tests/apps/build.sh --native-only`.
+//! `tests/apps/build.sh --native-only`. `serve` (CGI over HTTP: `cwali serve` against
+//! lighttpd's mod_cgi) needs `target/release/cwali` with `serve`, wrk and lighttpd.
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
 //! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
 
@@ -21,6 +22,7 @@ mod dump;
 mod exceptions;
 mod instantiate;
 mod process;
+mod serve;
 mod settings;
 mod stats;
 
@@ -48,6 +50,7 @@ const BENCHES: &[&str] = &[
     "settings",
     "apps",
     "exceptions",
+    "serve",
 ];
 
 pub struct Opts {
@@ -161,6 +164,7 @@ fn main() -> Result<()> {
             "settings" => settings::settings(&opts),
             "exceptions" => exceptions::exceptions(&opts),
             "apps" => apps::apps(&opts),
+            "serve" => serve::serve(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {
