@@ -7,10 +7,11 @@
 //!
 //! NAME is a benchmark (compute, simd, compile, syscalls, instantiate, startup, safepoints,
 //! settings, apps,
-//! exceptions, sandbox) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
+//! exceptions, sandbox, serve) or a kernel name (matmul, ...), which runs the compute, SIMD and safe-point
 //! benchmarks on that kernel only. `syscalls`, `startup` and `apps` run `target/release/cwali`
 //! (build it first; or set CWALI_BIN); `apps` also needs the native builds of
-//! `tests/apps/build.sh --native-only`.
+//! `tests/apps/build.sh --native-only`. `serve` (CGI over HTTP: `cwali serve` against
+//! lighttpd's mod_cgi) needs `target/release/cwali` with `serve`, wrk and lighttpd.
 //! `--dump KERNEL DIR` writes a kernel's machine code from cwali and Wasmtime instead;
 //! `--dump-wali FILE.wasm DIR` a WALI program's code as `cwali run` compiles it.
 
@@ -22,6 +23,7 @@ mod exceptions;
 mod instantiate;
 mod process;
 mod sandbox;
+mod serve;
 mod settings;
 mod stats;
 
@@ -50,6 +52,7 @@ const BENCHES: &[&str] = &[
     "apps",
     "exceptions",
     "sandbox",
+    "serve",
 ];
 
 pub struct Opts {
@@ -164,6 +167,7 @@ fn main() -> Result<()> {
             "exceptions" => exceptions::exceptions(&opts),
             "apps" => apps::apps(&opts),
             "sandbox" => sandbox::sandbox(&opts),
+            "serve" => serve::serve(&opts),
             _ => unreachable!(),
         };
         if let Err(e) = result {

@@ -52,6 +52,8 @@ pub enum Command {
     Compile(CompileCommand),
     /// Run WebAssembly spec test scripts (`.wast`)
     Wast(WastCommand),
+    /// Serve WALI programs as CGI programs over HTTP, a fresh sandbox per request
+    Serve(ServeCommand),
     /// Print the Cranelift settings and host CPU features that compiled code uses
     Settings(SettingsCommand),
     /// Let the kernel run `.wasm` files directly (`./app.wasm`) through binfmt_misc
@@ -210,6 +212,73 @@ pub struct WastCommand {
     pub files: Vec<PathBuf>,
 }
 
+/// `cwali serve`.
+#[derive(Args)]
+#[command(after_help = "A ROUTE is `PATH=MODULE.wasm` (requests whose path starts with PATH; the longest \
+                  prefix wins) or `MODULE.wasm` (for `/`). Programs speak CGI (RFC 3875): the \
+                  request body on stdin, the request in the environment, a CGI response on \
+                  stdout. docs/serve.md has the details.")]
+pub struct ServeCommand {
+    /// Code generation options.
+    #[command(flatten)]
+    pub codegen: CodegenOptions,
+    /// The address to listen on (port 0: any free port) [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Worker threads of instance isolation [default: the number of CPUs]
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// How requests are isolated [default: process]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub isolation: Option<crate::serve::config::Isolation>,
+    /// Deadline of a request, e.g. `5s`, `500ms` (504 past it) [default: 5s]
+    #[arg(long, value_name = "DURATION", value_parser = |s: &str| crate::serve::config::parse_duration(s).map_err(|e| e.to_string()))]
+    pub timeout: Option<std::time::Duration>,
+    /// Largest memory of a program, e.g. `64MiB`
+    #[arg(long, value_name = "SIZE", value_parser = |s: &str| crate::serve::config::parse_size(s).map_err(|e| e.to_string()))]
+    pub max_memory: Option<u64>,
+    /// Process isolation: most processes a request may have at once; a request over it is killed
+    /// (0: no cap) [default: 64]
+    #[arg(long, value_name = "N")]
+    pub max_procs: Option<usize>,
+    /// Requests running at once [default: workers (instance), 2 x CPUs (process)]
+    #[arg(long, value_name = "K")]
+    pub max_concurrency: Option<usize>,
+    /// Requests waiting for a slot beyond which requests get 503 [default: 64]
+    #[arg(long, value_name = "Q")]
+    pub queue: Option<usize>,
+    /// A TOML file with the same settings and routes with their own env and timeout (the
+    /// command line wins)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not use the on-disk code cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Routes: `PATH=MODULE.wasm`, or `MODULE.wasm` for `/`
+    #[arg(value_name = "ROUTE")]
+    pub routes: Vec<String>,
+}
+
+/// `cwali __serve-template`, the template process of a `cwali serve` route (see
+/// `serve::process`). Internal, so not one of [`Command`]: no help, completion or manual page
+/// shows it.
+#[derive(Parser)]
+#[command(name = "cwali __serve-template")]
+pub struct ServeTemplateCommand {
+    /// Code generation options.
+    #[command(flatten)]
+    pub codegen: CodegenOptions,
+    /// Do not use the on-disk code cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Largest guest memory in bytes
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<u64>,
+    /// The module
+    #[arg(value_name = "WASM")]
+    pub module: PathBuf,
+}
+
 /// `cwali settings`.
 #[derive(Args)]
 pub struct SettingsCommand {
@@ -300,7 +369,10 @@ pub fn shorthand(mut args: Vec<OsString>) -> Vec<OsString> {
 }
 
 /// The names of the commands, and clap's `help` (checked against the definition by a test).
-const SUBCOMMANDS: &[&str] = &["run", "compile", "wast", "settings", "binfmt", "completions", "man", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compile", "wast", "serve", "settings", "binfmt", "completions", "man", "help"];
+
+/// The internal command of `cwali serve`'s template processes.
+const SERVE_TEMPLATE: &str = "__serve-template";
 
 /// Whether `arg` (`--name`, `--name=value`, `-x`, `-xvalue`) is an option of `run`.
 fn is_run_option(cmd: &clap::Command, arg: &str) -> bool {
@@ -321,7 +393,12 @@ fn looks_like_module(path: &Path) -> bool {
 
 /// Parse the process's command line and run the command.
 pub fn main() -> ExitCode {
-    let args = shorthand(std::env::args_os().collect());
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == SERVE_TEMPLATE) {
+        let cmd = ServeTemplateCommand::parse_from(args.into_iter().skip(1));
+        crate::serve::process::template_main(cmd.module, cmd.codegen.config(), !cmd.no_cache, cmd.max_memory)
+    }
+    let args = shorthand(args);
     let matches = command().get_matches_from(args);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -342,6 +419,7 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Man(cmd) => report(man(cmd.output_dir.as_deref())),
+        Command::Serve(cmd) => report(serve(cmd)),
     }
 }
 
@@ -384,6 +462,34 @@ fn collect_pages(cmd: clap::Command, pages: &mut Vec<clap::Command>) {
         collect_pages(sub.clone().name(name).version(VERSION.as_str()), pages);
     }
     pages.push(cmd);
+}
+
+fn serve(cmd: ServeCommand) -> anyhow::Result<()> {
+    let flags = crate::serve::config::Flags {
+        listen: cmd.listen,
+        workers: cmd.workers,
+        isolation: cmd.isolation,
+        timeout: cmd.timeout,
+        max_memory: cmd.max_memory,
+        max_procs: cmd.max_procs,
+        max_concurrency: cmd.max_concurrency,
+        queue: cmd.queue,
+        config: cmd.config,
+        routes: cmd.routes,
+    };
+    let config = crate::serve::config::ServeConfig::from_flags(flags)?;
+    let name = |v: Option<clap::builder::PossibleValue>| v.map(|v| v.get_name().to_string()).unwrap_or_default();
+    let mut template_args = vec![
+        "--bounds-checks".to_string(),
+        name(cmd.codegen.bounds_checks.to_possible_value()),
+        "--opt-level".to_string(),
+        name(cmd.codegen.opt_level.to_possible_value()),
+    ];
+    if cmd.no_cache {
+        template_args.push("--no-cache".to_string());
+    }
+    let compile = crate::serve::http::Compile { config: cmd.codegen.config(), template_args, cache: !cmd.no_cache };
+    crate::serve::http::serve(config, compile)
 }
 
 fn compile(cmd: CompileCommand) -> ExitCode {

@@ -13,6 +13,8 @@
 //! - [`run`]: load a `.wasm` or `.wat` file, instantiate it and call `_start` or the export named
 //!   by `--invoke`. Modules that import from `wali` are handed to the WALI host
 //!   (`cwali_wali_abi::host::run`).
+//! - [`serve`]: `cwali serve`, WALI programs as CGI programs behind an HTTP server, a fresh
+//!   process or sandbox instance per request.
 //! - [`wast`]: a runner for spec scripts (`.wast`), used by `cwali wast` and by the spec tests in
 //!   the `tests` crate.
 //!
@@ -62,6 +64,7 @@ pub mod binfmt;
 pub mod cli;
 pub mod progress;
 pub mod run;
+pub mod serve;
 pub mod settings;
 pub mod wali_command;
 pub mod wast;

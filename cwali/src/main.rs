@@ -15,11 +15,22 @@ fn main() -> ExitCode {
 }
 
 /// `CWALI_LOG` (an env-filter spec) logs through tracing-subscriber; without it only warnings
-/// and errors are printed, by [`Warnings`].
+/// and errors are printed, by [`Warnings`] (`cwali serve`: info and above, its access log).
 fn init_logging() {
-    match tracing_subscriber::EnvFilter::try_from_env("CWALI_LOG") {
-        Ok(filter) => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
-        Err(_) => tracing::subscriber::set_global_default(Warnings).expect("no subscriber yet"),
+    // `cwali serve` logs its requests at level info.
+    let serve = std::env::args_os().nth(1).is_some_and(|a| a == "serve");
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CWALI_LOG").ok();
+    let filter = if serve { filter.or_else(|| tracing_subscriber::EnvFilter::try_new("info").ok()) } else { filter };
+    match filter {
+        Some(filter) => {
+            use std::io::IsTerminal;
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+                .init()
+        }
+        None => tracing::subscriber::set_global_default(Warnings).expect("no subscriber yet"),
     }
 }
 

@@ -44,7 +44,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 
 /// An engine with the code cache, or (`cache` false) only with this user's key from the cache
 /// directory, which authenticates code files from `cwali compile`.
-fn engine(config: Config, cache: bool) -> Engine {
+pub(crate) fn engine(config: Config, cache: bool) -> Engine {
     let engine = Engine::new(config);
     match cache_dir() {
         Some(dir) if cache => engine.with_cache_dir(dir),

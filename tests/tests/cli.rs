@@ -337,9 +337,10 @@ fn completions_are_generated_for_every_shell() {
         assert!(out.status.success(), "{shell}: {}", stderr(&out));
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(script.contains(marker), "{shell}: {marker:?} missing");
-        for word in ["run", "compile", "binfmt", "settings", "invoke", "inherit-env"] {
+        for word in ["run", "compile", "binfmt", "settings", "invoke", "inherit-env", "serve", "max-concurrency"] {
             assert!(script.contains(word), "{shell}: {word} missing");
         }
+        assert!(!script.contains("__serve-template"), "{shell}: the internal command is offered");
     }
 }
 
@@ -363,9 +364,10 @@ fn the_manual_pages_describe_every_command() {
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(page.starts_with(".ie"), "roff");
     assert!(page.contains(".TH cwali 1"), "{page}");
-    for word in ["run", "compile", "wast", "settings", "binfmt", "completions"] {
+    for word in ["run", "compile", "wast", "serve", "settings", "binfmt", "completions"] {
         assert!(page.contains(&format!("cwali\\-{word}")), "{word} in:\n{page}");
     }
+    assert!(!page.contains("serve\\-template"), "the internal command is documented:\n{page}");
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-man");
     let _ = std::fs::remove_dir_all(&dir);
     let out = cwali(&["man", "-o", dir.to_str().unwrap()]);
@@ -374,9 +376,10 @@ fn the_manual_pages_describe_every_command() {
     assert!(run_page.contains(".TH cwali-run 1") && run_page.contains("\\-\\-inherit\\-env"), "{run_page}");
     let binfmt_page = std::fs::read_to_string(dir.join("cwali-binfmt.1")).unwrap();
     assert!(binfmt_page.contains("cwali\\-binfmt\\-install(1)"), "{binfmt_page}");
-    for page in ["cwali.1", "cwali-binfmt-install.1", "cwali-completions.1"] {
+    for page in ["cwali.1", "cwali-binfmt-install.1", "cwali-completions.1", "cwali-serve.1"] {
         assert!(dir.join(page).is_file(), "{page}");
     }
+    assert!(!dir.join("cwali-__serve-template.1").exists());
 }
 
 #[test]
