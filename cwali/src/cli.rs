@@ -237,6 +237,10 @@ pub struct ServeCommand {
     /// Largest memory of a program, e.g. `64MiB`
     #[arg(long, value_name = "SIZE", value_parser = |s: &str| crate::serve::config::parse_size(s).map_err(|e| e.to_string()))]
     pub max_memory: Option<u64>,
+    /// Process isolation: most processes a request may have at once; a request over it is killed
+    /// (0: no cap) [default: 64]
+    #[arg(long, value_name = "N")]
+    pub max_procs: Option<usize>,
     /// Requests running at once [default: workers (instance), 2 x CPUs (process)]
     #[arg(long, value_name = "K")]
     pub max_concurrency: Option<usize>,
@@ -467,6 +471,7 @@ fn serve(cmd: ServeCommand) -> anyhow::Result<()> {
         isolation: cmd.isolation,
         timeout: cmd.timeout,
         max_memory: cmd.max_memory,
+        max_procs: cmd.max_procs,
         max_concurrency: cmd.max_concurrency,
         queue: cmd.queue,
         config: cmd.config,

@@ -104,6 +104,22 @@ fn a_trap_ends_only_the_sandbox() {
 }
 
 #[test]
+fn a_stack_overflow_ends_only_the_sandbox() {
+    let r = run(&["recurse"]);
+    match &r.outcome {
+        // The C stack in linear memory (64 KiB) runs out before the native one.
+        SandboxOutcome::Trapped(message) => {
+            assert!(
+                message.contains("out of bounds memory access") || message.contains("call stack exhausted"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert_eq!(run(&["ret0"]).outcome, SandboxOutcome::Exited(0));
+}
+
+#[test]
 fn an_infinite_loop_times_out_at_the_deadline() {
     let r = run_with(guest(), &["spin"], &[], b"", Some(Duration::from_millis(200)));
     assert_eq!(r.outcome, SandboxOutcome::TimedOut);
@@ -175,6 +191,32 @@ fn the_allowed_calls_behave() {
     assert_eq!(r.stdout, expected);
 }
 
+struct Broken;
+
+impl std::io::Write for Broken {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_writer_is_epipe() {
+    let mut stderr = Vec::new();
+    let outcome = guest().run(SandboxRequest {
+        argv: vec!["sandbox_guest".into(), "epipe".into()],
+        env: Vec::new(),
+        stdin: b"",
+        stdout: &mut Broken,
+        stderr: &mut stderr,
+        deadline: None,
+    });
+    assert_eq!(outcome, SandboxOutcome::Exited(0));
+    assert_eq!(String::from_utf8_lossy(&stderr), format!("write: -1 {}\n", libc::EPIPE));
+}
+
 #[test]
 fn every_run_gets_a_fresh_instance() {
     for _ in 0..3 {
@@ -244,4 +286,29 @@ fn hello_runs() {
     let r = run_with(&hello, &[], &[], b"", None);
     assert_eq!(r.outcome, SandboxOutcome::Exited(0));
     assert_eq!(r.stdout, "hello from a sandbox\n");
+}
+
+#[test]
+fn a_start_function_that_never_returns_times_out() {
+    let wasm =
+        wat::parse_str(r#"(module (memory 1) (func $spin (loop $l (br $l))) (start $spin) (func (export "_start")))"#)
+            .unwrap();
+    let engine = Engine::new(SandboxModule::engine_config(Config::default()));
+    let module = Module::new(&engine, &wasm).unwrap();
+    let sandbox = SandboxModule::new(&engine, &module, SandboxLimits::default()).unwrap();
+    let r = run_with(&sandbox, &[], &[], b"", Some(Duration::from_millis(200)));
+    assert_eq!(r.outcome, SandboxOutcome::TimedOut);
+    assert!(r.took < Duration::from_millis(1500), "ended late: {:?}", r.took);
+}
+
+#[test]
+fn a_module_needing_more_memory_than_the_limit_does_not_start() {
+    let wasm = wat::parse_str(r#"(module (memory 100) (func (export "_start")))"#).unwrap();
+    let engine = Engine::new(SandboxModule::engine_config(Config::default()));
+    let module = Module::new(&engine, &wasm).unwrap();
+    let sandbox = SandboxModule::new(&engine, &module, SandboxLimits { max_memory: Some(1 << 20) }).unwrap();
+    match run_with(&sandbox, &[], &[], b"", None).outcome {
+        SandboxOutcome::Trapped(message) => assert!(message.contains("exceeds its maximum"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
 }

@@ -163,17 +163,22 @@ impl SandboxModule {
         let mut store = Store::new(&self.engine);
         store.set_isolated(true);
         store.set_max_memory(self.limits.max_memory);
-        let instance = Instance::new(&mut store, &self.module, &self.imports).map_err(|e| match e {
+        // Watched from before instantiation: a module's own start function runs in it.
+        let watch = deadline.map(|d| watchdog::watch(d, store.interrupt_handle()));
+        let result = self.instantiate_and_start(&mut store);
+        if let Some(id) = watch {
+            watchdog::unwatch(id);
+        }
+        result
+    }
+
+    fn instantiate_and_start(&self, store: &mut Store) -> Result<(), Ended> {
+        let instance = Instance::new(store, &self.module, &self.imports).map_err(|e| match e {
             cwali_rt::Error::Trap(trap) => Ended::from_trap(&trap),
             e => Ended::Trapped(e.to_string()),
         })?;
         let start = instance.get_func("_start").ok_or_else(|| Ended::Trapped("no `_start` function".into()))?;
-        let watch = deadline.map(|d| watchdog::watch(d, store.interrupt_handle()));
-        let result = start.call(&mut store, &[]);
-        if let Some(id) = watch {
-            watchdog::unwatch(id);
-        }
-        result.map(|_| ()).map_err(|trap| Ended::from_trap(&trap))
+        start.call(store, &[]).map(|_| ()).map_err(|trap| Ended::from_trap(&trap))
     }
 }
 
@@ -656,17 +661,27 @@ fn write(g: &Guest<'_>, st: &mut RunState<'_>, fd: i32, bufs: &[(u32, u32)]) -> 
         Fd::Stderr => &mut *st.stderr,
         Fd::Stdin | Fd::EnvFile(_) => return Err(EBADF),
     };
-    let total: u64 = bufs.iter().map(|&(_, len)| len as u64).sum();
-    let mut bytes = vec![0u8; total.min(u32::MAX as u64) as usize];
-    let mut at = 0;
+    // Every buffer is checked first, so a bad pointer writes nothing; then the bytes go out in
+    // chunks (a huge write costs the host no more than a chunk of memory).
     for &(addr, len) in bufs {
-        g.read(addr, &mut bytes[at..at + len as usize])?;
-        at += len as usize;
+        g.range(addr, len as u64)?;
     }
-    match out.write_all(&bytes) {
-        Ok(()) => Ok(total as i64),
-        Err(_) => Err(neg(libc::EPIPE)),
+    let total: u64 = bufs.iter().map(|&(_, len)| len as u64).sum();
+    let mut chunk = vec![0u8; total.min(64 << 10) as usize];
+    let mut written = 0u64;
+    for &(addr, len) in bufs {
+        let mut done = 0u32;
+        while done < len {
+            let n = (len - done).min(chunk.len() as u32);
+            g.read(addr + done, &mut chunk[..n as usize])?;
+            if out.write_all(&chunk[..n as usize]).is_err() {
+                return if written > 0 { Ok(written as i64) } else { Err(neg(libc::EPIPE)) };
+            }
+            done += n;
+            written += n as u64;
+        }
     }
+    Ok(written as i64)
 }
 
 fn seek(st: &mut RunState<'_>, fd: i32, pos: usize, offset: i64, whence: i32) -> SysResult {

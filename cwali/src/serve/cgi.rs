@@ -65,6 +65,28 @@ pub fn environment(meta: &RequestMeta<'_>, headers: &HeaderMap, extra: &[String]
     env
 }
 
+/// A URL path with its `%XX` escapes decoded (RFC 3875 §4.1.5: `PATH_INFO` is not
+/// URL-encoded); an invalid escape stays as it is, and bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The response a program's header section describes.
 #[derive(Debug)]
 pub struct CgiHead {
@@ -185,6 +207,12 @@ mod tests {
         assert!(matches!(parse_head(b"hello world\n\n"), Err(CgiError::BadLine(_))));
         assert_eq!(parse_head(b"X-A: 1\n\n").unwrap_err(), CgiError::NoDocument);
         assert_eq!(parse_head(&vec![b'a'; MAX_HEAD + 1]).unwrap_err(), CgiError::TooLarge);
+    }
+
+    #[test]
+    fn path_info_is_decoded() {
+        assert_eq!(percent_decode("/a%20b/%C3%A9%2f"), "/a b/é/");
+        assert_eq!(percent_decode("/100%/%zz%4"), "/100%/%zz%4");
     }
 
     #[test]

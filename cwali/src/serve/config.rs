@@ -6,6 +6,7 @@
 //! isolation = "process"        # or "instance"
 //! timeout = "5s"
 //! max_memory = "64MiB"
+//! max_procs = 64              # processes per request (process isolation)
 //! max_concurrency = 8
 //!
 //! [[route]]
@@ -58,6 +59,8 @@ pub struct ServeConfig {
     pub timeout: Duration,
     /// Largest guest memory.
     pub max_memory: Option<u64>,
+    /// Process isolation: most processes a request may have at once (0: no cap).
+    pub max_procs: usize,
     /// Requests running at once.
     pub max_concurrency: usize,
     /// Requests waiting beyond that; more get 503.
@@ -83,6 +86,8 @@ pub struct Flags {
     pub timeout: Option<Duration>,
     /// `--max-memory`.
     pub max_memory: Option<u64>,
+    /// `--max-procs`.
+    pub max_procs: Option<usize>,
     /// `--max-concurrency`.
     pub max_concurrency: Option<usize>,
     /// `--queue`.
@@ -101,6 +106,7 @@ struct File {
     workers: Option<usize>,
     timeout: Option<String>,
     max_memory: Option<String>,
+    max_procs: Option<usize>,
     max_concurrency: Option<usize>,
     queue: Option<usize>,
     #[serde(default)]
@@ -151,6 +157,7 @@ impl ServeConfig {
             Isolation::Instance => workers,
             Isolation::Process => 2 * cores,
         };
+        let max_procs = flags.max_procs.or(file.max_procs).unwrap_or(64);
         let max_concurrency = flags.max_concurrency.or(file.max_concurrency).unwrap_or(default_concurrency).max(1);
         let queue = flags.queue.or(file.queue).unwrap_or(64);
         let mut routes = Vec::new();
@@ -185,6 +192,7 @@ impl ServeConfig {
             workers,
             timeout,
             max_memory,
+            max_procs,
             max_concurrency,
             queue,
             max_body: 16 << 20,

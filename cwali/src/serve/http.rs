@@ -94,15 +94,19 @@ pub fn serve(config: ServeConfig, compile: Compile) -> Result<()> {
         let local = listener.local_addr()?;
         let scheduler = Scheduler::new(config.max_concurrency, config.queue, config.routes.len());
         let server = Arc::new(Server { config, runners, pool, scheduler, next_id: AtomicU64::new(0), local });
+        // SIGTERM and SIGINT are caught from here on (before anyone learns the address).
+        use tokio::signal::unix::{SignalKind, signal};
+        let stop = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
         eprintln!("cwali serve: listening on http://{local}");
-        accept_loop(server, listener).await
+        accept_loop(server, listener, stop).await
     })
 }
 
-async fn accept_loop(server: Arc<Server>, listener: tokio::net::TcpListener) -> Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
+async fn accept_loop(
+    server: Arc<Server>,
+    listener: tokio::net::TcpListener,
+    (mut term, mut int): (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+) -> Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         let (stream, remote) = tokio::select! {
@@ -188,7 +192,7 @@ async fn handle(
     remote: SocketAddr,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let id = server.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-    let mut access = Access {
+    let access = Access {
         id,
         method: req.method().clone(),
         path: req.uri().path().to_string(),
@@ -196,7 +200,18 @@ async fn handle(
         status: StatusCode::OK,
         bytes: 0,
     };
-    let response = respond(&server, req, remote, id, &mut access).await;
+    // Logged here if the client goes away before there is a response (hyper drops this future).
+    struct Unanswered(Option<Access>);
+    impl Drop for Unanswered {
+        fn drop(&mut self) {
+            if let Some(access) = &self.0 {
+                access.log("client went away before the response");
+            }
+        }
+    }
+    let mut pending = Unanswered(Some(access));
+    let response = respond(&server, req, remote, id, pending.0.as_mut().expect("set")).await;
+    let mut access = pending.0.take().expect("set");
     Ok(match response {
         Ok(resp) => resp,
         Err((status, message)) => {
@@ -236,7 +251,7 @@ async fn respond(
     };
     // The CGI environment.
     let script_name = if route.prefix == "/" { "" } else { route.prefix.as_str() };
-    let path_info = &path[script_name.len()..];
+    let path_info = cgi::percent_decode(&path[script_name.len()..]);
     let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let server_name = match host {
         Some(h) => {
@@ -248,7 +263,7 @@ async fn respond(
     let meta = cgi::RequestMeta {
         method: parts.method.as_str(),
         script_name,
-        path_info,
+        path_info: &path_info,
         query: parts.uri.query().unwrap_or(""),
         version: parts.version,
         server_name: &server_name,
@@ -264,9 +279,9 @@ async fn respond(
     };
     let deadline = Instant::now() + route.timeout;
     let mut exec = match &server.runners[index] {
-        Runner::Process(template) => {
-            start_process(template, &argv, &env, body, id).await.map(|exec| Exec { permit: Some(permit), ..exec })
-        }
+        Runner::Process(template) => start_process(template, &argv, &env, body, id, server.config.max_procs)
+            .await
+            .map(|exec| Exec { permit: Some(permit), ..exec }),
         Runner::Instance(module) => {
             let pool = server.pool.as_ref().expect("instance mode has a pool");
             start_instance(pool, module.clone(), argv, env, body, id, deadline, permit)
@@ -287,6 +302,9 @@ async fn respond(
                     Ok(None) => {}
                     Err(e) => return Err((StatusCode::BAD_GATEWAY, e.to_string())),
                 }
+            }
+            Ok(None) if exec.over_limit() => {
+                return Err((StatusCode::BAD_GATEWAY, "killed: more processes than --max-procs".into()));
             }
             Ok(None) => {
                 // The output ended without a complete head: was it the deadline, a crash?
@@ -314,10 +332,12 @@ async fn respond(
         stdout: exec.stdout,
         outcome: Some(exec.outcome),
         deadline: Box::pin(tokio::time::sleep_until(tokio_deadline)),
+        over_limit: exec.over_limit,
         _kill: exec.kill,
         _permit: exec.permit,
         access: Access { id, method: access.method.clone(), path: access.path.clone(), ..*access },
         done: false,
+        ended: None,
     };
     builder.body(body.boxed()).map_err(|e| (StatusCode::BAD_GATEWAY, format!("bad CGI header: {e}")))
 }
@@ -329,6 +349,14 @@ struct Exec {
     kill: KillGroup,
     /// Process isolation: the slot is the request's. Instance isolation: the worker holds it too.
     permit: Option<Permit>,
+    /// Set when the request had more processes than `--max-procs` and was killed.
+    over_limit: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Exec {
+    fn over_limit(&self) -> bool {
+        self.over_limit.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
+    }
 }
 
 /// Kills a child's process group when dropped (the request is over, the client went away, the
@@ -338,14 +366,23 @@ struct KillGroup(Option<i32>);
 impl Drop for KillGroup {
     fn drop(&mut self) {
         if let Some(pid) = self.0 {
+            process::unwatch(pid);
             process::kill_group(pid);
         }
     }
 }
 
-async fn start_process(template: &Template, argv: &[String], env: &[String], body: Bytes, id: u64) -> Result<Exec> {
+async fn start_process(
+    template: &Template,
+    argv: &[String],
+    env: &[String],
+    body: Bytes,
+    id: u64,
+    max_procs: usize,
+) -> Result<Exec> {
     let child = template.spawn(argv, env).await?;
     let kill = KillGroup(Some(child.pid));
+    let over_limit = (max_procs > 0).then(|| process::watch(child.pid, max_procs));
     tracing::debug!(request = id, pid = child.pid, "started");
     let mut stdin = tokio::net::unix::pipe::Sender::from_owned_fd(child.stdin)?;
     let mut stdout = tokio::net::unix::pipe::Receiver::from_owned_fd(child.stdout)?;
@@ -374,7 +411,7 @@ async fn start_process(template: &Template, argv: &[String], env: &[String], bod
             tracing::info!(target: "cwali::serve::stderr", request = id, "{line}");
         }
     });
-    Ok(Exec { stdout: rx, outcome: child.outcome, kill, permit: None })
+    Ok(Exec { stdout: rx, outcome: child.outcome, kill, permit: None, over_limit })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -401,7 +438,7 @@ fn start_instance(
         outcome: otx,
         hold: Box::new(permit),
     })?;
-    Ok(Exec { stdout: rx, outcome: orx, kill: KillGroup(None), permit: None })
+    Ok(Exec { stdout: rx, outcome: orx, kill: KillGroup(None), permit: None, over_limit: None })
 }
 
 /// The response body: what the program writes after its header section, as it writes it.
@@ -410,10 +447,13 @@ struct CgiBody {
     stdout: mpsc::Receiver<Bytes>,
     outcome: Option<oneshot::Receiver<Outcome>>,
     deadline: Pin<Box<tokio::time::Sleep>>,
+    over_limit: Option<Arc<std::sync::atomic::AtomicBool>>,
     _kill: KillGroup,
     _permit: Option<Permit>,
     access: Access,
     done: bool,
+    /// How the program ended, once known.
+    ended: Option<Outcome>,
 }
 
 impl Body for CgiBody {
@@ -435,18 +475,34 @@ impl Body for CgiBody {
             }
             Poll::Ready(None) => {
                 self.done = true;
+                // Instance isolation: the sandbox stopped itself at the deadline.
+                self.ended = self.outcome.take().and_then(|mut o| o.try_recv().ok());
+                if self.ended == Some(Outcome::TimedOut) {
+                    return Poll::Ready(Some(Err(self.cut("deadline passed while streaming"))));
+                }
+                if self.over_limit.as_ref().is_some_and(|f| f.load(Ordering::SeqCst)) {
+                    return Poll::Ready(Some(Err(self.cut("killed: more processes than --max-procs"))));
+                }
                 Poll::Ready(None)
             }
             Poll::Pending => match self.deadline.as_mut().poll(cx) {
                 Poll::Ready(()) => {
-                    self.access.log("deadline passed while streaming: connection cut");
                     self.done = true;
-                    self.access.status = StatusCode::GATEWAY_TIMEOUT;
-                    Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed"))))
+                    Poll::Ready(Some(Err(self.cut("deadline passed while streaming"))))
                 }
                 Poll::Pending => Poll::Pending,
             },
         }
+    }
+}
+
+impl CgiBody {
+    /// The program was stopped after the head was sent: the error makes hyper cut the
+    /// connection, so the client sees the response is incomplete.
+    fn cut(&mut self, why: &str) -> std::io::Error {
+        self.access.log(&format!("{why}: connection cut"));
+        self.access.status = StatusCode::GATEWAY_TIMEOUT;
+        std::io::Error::other(why.to_string())
     }
 }
 
@@ -455,8 +511,9 @@ impl Drop for CgiBody {
         if self.access.status == StatusCode::GATEWAY_TIMEOUT {
             return;
         }
-        let ended = self.outcome.take().and_then(|mut o| o.try_recv().ok());
+        let ended = self.ended.take().or_else(|| self.outcome.take().and_then(|mut o| o.try_recv().ok()));
         let note = match (self.done, ended) {
+            (false, _) if self.access.method == hyper::Method::HEAD => String::new(),
             (false, _) => "client went away".to_string(),
             (true, Some(Outcome::Exited(0)) | None) => String::new(),
             (true, Some(o)) => format!("program ended: {o:?}"),

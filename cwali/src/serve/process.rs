@@ -5,8 +5,10 @@
 //! The server and a template talk over a `SOCK_SEQPACKET` socket pair (one message per
 //! datagram): the server sends a request (argv, environment) with the three pipe ends attached
 //! (`SCM_RIGHTS`); the template answers with the child's pid, and later with its wait status.
-//! The template is single-threaded when it forks (only compiler threads exist besides it, and
-//! they are idle: the module is compiled before the first request). The child becomes the leader
+//! The template has one thread when it forks: one that had to compile the module (and so has
+//! the compiler's worker threads) starts itself again, and loads the code from the cache. With
+//! `--no-cache` the idle compiler threads remain (a fork only copies the calling thread, and the
+//! template holds no lock they use). The child becomes the leader
 //! of its own process group, so that a deadline or a client that went away kills it and
 //! everything it forked.
 
@@ -134,6 +136,9 @@ pub fn template_main(module: PathBuf, config: cwali_rt::Config, cache: bool, max
             std::process::exit(1)
         }
     };
+    if cache && threads() > 1 && std::env::var_os(REEXEC).is_none() {
+        reexec();
+    }
     if send(fd, &Writer::new(READY).0, &[]).is_err() {
         std::process::exit(1)
     }
@@ -184,6 +189,35 @@ pub fn template_main(module: PathBuf, config: cwali_rt::Config, cache: bool, max
         unsafe { libc::kill(-pid, libc::SIGKILL) };
     }
     std::process::exit(0)
+}
+
+/// Set in a template that started itself again (see [`reexec`]).
+const REEXEC: &str = "CWALI_SERVE_TEMPLATE_REEXEC";
+
+/// Threads of this process.
+fn threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let n = status.lines().find_map(|l| l.strip_prefix("Threads:")).map(str::trim);
+    n.and_then(|n| n.parse().ok()).unwrap_or(1)
+}
+
+/// The module was compiled here, so the compiler's worker threads exist. Forking is safer in a
+/// process with one thread: start this program again, which now finds the code in the cache and
+/// starts no compiler thread. The socket stays open across exec (it is not close-on-exec).
+fn reexec() {
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else { return };
+    // `prepare_process` blocked the signals; the new image must record the mask the server
+    // gave this process (empty: std's spawn clears it), which it hands to the guests.
+    // SAFETY: plain signal-mask call on this thread.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+    }
+    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(REEXEC, "1").exec();
+    tracing::debug!("template: cannot start itself again: {err}");
+    cwali_wali_abi::host::prepare_process();
 }
 
 fn load(path: &std::path::Path, config: cwali_rt::Config, cache: bool) -> Result<(cwali_rt::Engine, cwali_rt::Module)> {
@@ -502,4 +536,70 @@ fn outcome_of(status: i32) -> Outcome {
 pub fn kill_group(pid: i32) {
     // SAFETY: plain syscall; `pid` leads its own group (set in the child and the template).
     unsafe { libc::kill(-pid, libc::SIGKILL) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The process cap.
+
+/// Process groups of running requests, each with its cap on processes and the flag set when the
+/// cap was exceeded (and the group killed).
+type Watched = HashMap<i32, (usize, Arc<std::sync::atomic::AtomicBool>)>;
+
+static WATCHED: Mutex<Option<Watched>> = Mutex::new(None);
+
+/// How often the process groups are counted.
+const WATCH_PERIOD: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Cap the number of processes in the group `pgid` at `limit`: a thread counts the processes
+/// of every watched group (in /proc) every few milliseconds and kills a group over its cap
+/// (a fork bomb; `RLIMIT_NPROC` would count all of the user's processes, and not bind root).
+/// The returned flag tells whether it did.
+pub fn watch(pgid: i32, limit: usize) -> Arc<std::sync::atomic::AtomicBool> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut watched = WATCHED.lock().expect("not poisoned");
+    if watched.is_none() {
+        let _ = std::thread::Builder::new().name("cwali-serve-procs".into()).spawn(count_loop);
+    }
+    watched.get_or_insert_with(HashMap::new).insert(pgid, (limit, flag.clone()));
+    flag
+}
+
+/// Stop watching `pgid` (its request is over).
+pub fn unwatch(pgid: i32) {
+    if let Some(w) = WATCHED.lock().expect("not poisoned").as_mut() {
+        w.remove(&pgid);
+    }
+}
+
+fn count_loop() {
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    loop {
+        std::thread::sleep(WATCH_PERIOD);
+        if WATCHED.lock().expect("not poisoned").as_ref().is_none_or(HashMap::is_empty) {
+            continue;
+        }
+        counts.clear();
+        let Ok(dir) = std::fs::read_dir("/proc") else { continue };
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            if !name.as_encoded_bytes().iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            let mut path = entry.path();
+            path.push("stat");
+            let Ok(stat) = std::fs::read_to_string(&path) else { continue };
+            // `pid (comm) state ppid pgrp ...`: comm may hold anything but ends at the last `)`.
+            let pgrp = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(2)?.parse::<i32>().ok());
+            if let Some(pgrp) = pgrp {
+                *counts.entry(pgrp).or_default() += 1;
+            }
+        }
+        let watched = WATCHED.lock().expect("not poisoned");
+        for (pgid, (limit, flag)) in watched.iter().flatten() {
+            if counts.get(pgid).is_some_and(|&n| n > *limit) {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                kill_group(*pgid);
+            }
+        }
+    }
 }

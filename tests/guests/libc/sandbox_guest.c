@@ -19,6 +19,14 @@ extern char **environ;
 static int counter;
 static void *volatile bomb_list;
 
+/* Unbounded recursion, on purpose. */
+#pragma clang diagnostic ignored "-Winfinite-recursion"
+static int recurse(volatile int depth) {
+    volatile char pad[256];
+    pad[0] = (char)depth;
+    return recurse(depth + 1) + pad[0];
+}
+
 static void report(const char *what, long r) {
     printf("%s: %ld %d\n", what, r, r < 0 ? errno : 0);
 }
@@ -134,6 +142,13 @@ int main(int argc, char **argv) {
             printf("realloc: %s %d\n", big ? "ok" : "NULL", big ? big[(10 << 20) - 1] : -1);
             free(big);
         }
+        return 0;
+    }
+    if (!strcmp(mode, "recurse")) return recurse(0);
+    if (!strcmp(mode, "epipe")) {
+        /* The test's stdout fails: the guest sees EPIPE, and says so on stderr. */
+        long r = write(1, "x", 1);
+        fprintf(stderr, "write: %ld %d\n", r, r < 0 ? errno : 0);
         return 0;
     }
     fprintf(stderr, "unknown mode %s\n", mode);
