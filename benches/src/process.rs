@@ -197,7 +197,7 @@ pub fn startup(opts: &Opts) -> Result<()> {
             args.extend(extra.map(str::to_string));
             args.push(p.wasm.display().to_string());
             args.extend(p.args.iter().cloned());
-            let native = p.native.is_some().then_some(native_row).unwrap_or(usize::MAX);
+            let native = if p.native.is_some() { native_row } else { usize::MAX };
             rows.push((format!("{label} {file}"), cwali.clone(), args, native));
         }
     }

@@ -131,8 +131,9 @@ extern "C" fn atomic_wait32(vmctx: Vmctx, mem: u32, addr: u32, expected: u32, ti
     if !m.is_shared() {
         return -1;
     }
-    // Generated code checked bounds and alignment.
+    // SAFETY: generated code checked bounds and alignment.
     let p = unsafe { m.base().add(addr as usize) } as *const u32;
+    // SAFETY: `p` is an aligned word of a live shared memory.
     unsafe { parking::wait32(p, expected, timeout(timeout_ns)) as i32 }
 }
 
@@ -141,7 +142,9 @@ extern "C" fn atomic_wait64(vmctx: Vmctx, mem: u32, addr: u32, expected: u64, ti
     if !m.is_shared() {
         return -1;
     }
+    // SAFETY: generated code checked bounds and alignment.
     let p = unsafe { m.base().add(addr as usize) } as *const u64;
+    // SAFETY: `p` is an aligned word of a live shared memory.
     unsafe { parking::wait64(p, expected, timeout(timeout_ns)) as i32 }
 }
 
@@ -154,8 +157,11 @@ extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i3
 }
 
 pub(crate) extern "C" fn safepoint(vmctx: Vmctx) {
+    // SAFETY: the polling code passes its live VMContext, whose LIMITS slot points at its
+    // store's limits, alive while the store's code runs.
     let limits =
         unsafe { *(vmctx.add(cwali_codegen::VMOffsets::LIMITS as usize) as *const *const crate::vm::VMRuntimeLimits) };
+    // SAFETY: as above.
     run_safepoint(unsafe { &*limits }, vmctx);
 }
 
@@ -180,6 +186,7 @@ pub(crate) fn run_safepoint(limits: &crate::vm::VMRuntimeLimits, vmctx: Vmctx) {
     // Guest signal delivery (WALI) hooks in here.
     let hook = SAFEPOINT_HOOK.load(Ordering::Acquire);
     if hook != 0 {
+        // SAFETY: only `set_safepoint_hook` stores here, and it stores a `fn(*mut u8)`.
         let hook: fn(Vmctx) = unsafe { std::mem::transmute(hook) };
         hook(vmctx);
     }
@@ -211,6 +218,7 @@ pub fn request_safepoints() {
     for slot in &STORE_LIMITS {
         let p = slot.load(Ordering::Acquire);
         if p != 0 {
+            // SAFETY: registered limits stay mapped (poll pages are pooled, never unmapped).
             let limits = unsafe { &*(p as *const crate::vm::VMRuntimeLimits) };
             limits.signal_pending.store(1, Ordering::Release);
             crate::poll_page::request(limits);

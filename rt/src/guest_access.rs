@@ -247,7 +247,7 @@ mod tests {
         let pages = Pages::new();
         // SAFETY: as above.
         unsafe {
-            copy(pages.0.add(4090), b"abc\0".as_ptr(), 4).unwrap();
+            copy(pages.0.add(4090), c"abc".as_ptr().cast(), 4).unwrap();
             assert_eq!(strnlen(pages.0.add(4090), 6), Ok(3));
             assert_eq!(strnlen(pages.0.add(4090), 2), Ok(2));
             copy(pages.0.add(4090), b"abcdef".as_ptr(), 6).unwrap();

@@ -23,6 +23,9 @@
 //! becomes a [`Trap`] and execution resumes in the entry point; any other PC is not ours to
 //! handle and goes to the previous handler.
 
+// Every unsafe block of the library says why it is sound (test modules are exempt).
+#![cfg_attr(not(test), deny(clippy::undocumented_unsafe_blocks))]
+
 mod code_cache;
 pub mod code_registry;
 pub mod guest_access;

@@ -49,7 +49,7 @@ fn an_interrupt_stops_only_its_store() {
             let mut store = Store::new(&engine);
             let instance = Instance::new(&mut store, &module, &[]).unwrap();
             let count = instance.get_func("count").unwrap();
-            (0..20).map(|_| count.call(&mut store, &[Val::I32(2_000_000)]).map(|v| v[0].clone())).collect::<Vec<_>>()
+            (0..20).map(|_| count.call(&mut store, &[Val::I32(2_000_000)]).map(|v| v[0])).collect::<Vec<_>>()
         });
         let started = Instant::now();
         let interrupter = s.spawn(move || {

@@ -1324,11 +1324,14 @@ mod tests {
 
     /// Linear memory backed by a Vec, for converter tests.
     struct VecMem(std::cell::UnsafeCell<Vec<u8>>);
+    // SAFETY: base and size describe the Vec's buffer, which is never reallocated.
     unsafe impl GuestMemory for VecMem {
         fn base(&self) -> *mut u8 {
+            // SAFETY: single-threaded tests; no reference to the Vec is held across calls.
             unsafe { (*self.0.get()).as_mut_ptr() }
         }
         fn size(&self) -> u64 {
+            // SAFETY: as above.
             unsafe { (*self.0.get()).len() as u64 }
         }
     }
@@ -1337,6 +1340,7 @@ mod tests {
             VecMem(std::cell::UnsafeCell::new(vec![0; n]))
         }
         fn put(&self, at: u32, bytes: &[u8]) {
+            // SAFETY: as above.
             let v = unsafe { &mut *self.0.get() };
             v[at as usize..at as usize + bytes.len()].copy_from_slice(bytes);
         }
@@ -1603,6 +1607,7 @@ mod tests {
         let h = m.to_host(&mem, &iov, &mut host_iov).unwrap();
         assert_eq!(h.msg_name as usize, mem.base() as usize + 64);
         assert_eq!(h.msg_iovlen, 1);
+        // SAFETY: msg_iov points at host_iov's one element.
         assert_eq!(unsafe { (*h.msg_iov).iov_len }, 100);
         assert_eq!(h.msg_control as usize, mem.base() as usize + 256);
         let mut back = m;
@@ -1716,6 +1721,7 @@ mod tests {
         mem.put(2008, &0u32.to_le_bytes());
         let v = str_array_to_host(&mem, 2000).unwrap().unwrap();
         assert_eq!(v.len(), 3);
+        // SAFETY: the converter returns pointers to NUL-terminated strings in `mem`.
         assert_eq!(unsafe { std::ffi::CStr::from_ptr(v[1]) }.to_bytes(), b"-l");
         assert!(v[2].is_null());
         assert_eq!(str_array_to_host(&mem, 0).unwrap(), None);

@@ -68,6 +68,9 @@
 //! `select` on aarch64 passing a timeval as a timespec (16.7), and out-of-range pointers becoming
 //! NULL instead of `-EFAULT` (16.15).
 
+// Every unsafe block of the library says why it is sound (test modules are exempt).
+#![cfg_attr(not(test), deny(clippy::undocumented_unsafe_blocks))]
+
 pub mod consts;
 pub mod guest_header;
 #[cfg(feature = "host")]

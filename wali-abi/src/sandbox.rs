@@ -36,7 +36,7 @@ pub struct SandboxLimits {
 
 /// One request to a sandbox.
 pub struct SandboxRequest<'a> {
-    /// The guest's argv (argv[0] first).
+    /// The guest's argv (`argv[0]` first).
     pub argv: Vec<String>,
     /// The guest's environment, `NAME=value` entries.
     pub env: Vec<String>,

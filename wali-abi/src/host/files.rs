@@ -166,6 +166,7 @@ mod tests {
     #[test]
     fn every_name_of_our_memory_is_refused() {
         let pid = std::process::id();
+        // SAFETY: no arguments.
         let tid = unsafe { libc::gettid() };
         let dir = std::env::temp_dir().join(format!("cwali-files-test-{pid}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -210,12 +211,14 @@ mod tests {
         let file = dir.join("f").to_string_lossy().into_owned();
         assert_eq!(open(&file, libc::O_RDONLY), Err(-(libc::ENOENT as i64)));
         let fd = open(&file, libc::O_WRONLY | libc::O_CREAT).unwrap() as i32;
+        // SAFETY: writes two bytes from a static buffer.
         assert_eq!(unsafe { libc::write(fd, b"hi".as_ptr().cast(), 2) }, 2);
         close(fd);
         assert_eq!(open(&file, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL), Err(-(libc::EEXIST as i64)));
         let fd = open(&file, libc::O_RDWR | libc::O_TRUNC | libc::O_CREAT).unwrap() as i32;
         assert_eq!(std::fs::metadata(&file).unwrap().len(), 0);
         // The flags reach the file: O_APPEND and the access mode.
+        // SAFETY: F_GETFL takes no pointer.
         let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
         assert_eq!(flags & libc::O_ACCMODE, libc::O_RDWR);
         close(fd);
