@@ -690,3 +690,46 @@ fn process_a_request_over_max_procs_is_killed_before_its_deadline() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A Lua CGI script (`tests/guests/cgi/hello.lua`) served through the WALI-built Lua of
+/// tests/apps, the route giving the interpreter its arguments: the script's path in process
+/// isolation (the child sees the file system), its source through `-e` in instance isolation (a
+/// sandbox has no files).
+fn lua_script_through_a_route(mode: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-lua-{mode}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lua = common::guests_dir().join("../apps/wasm/lua.wasm");
+    let script = common::guests_dir().join("cgi/hello.lua");
+    let args = match mode {
+        "process" => format!("[\"{}\"]", script.display()),
+        _ => {
+            let source = std::fs::read_to_string(&script).unwrap();
+            assert!(!source.contains("'''"), "the script fits a TOML literal string");
+            format!("[\"-e\", '''{source}''']")
+        }
+    };
+    let path = dir.join("serve.toml");
+    std::fs::write(
+        &path,
+        format!("isolation = \"{mode}\"\n[[route]]\npath = \"/lua\"\nmodule = \"{}\"\nargs = {args}\n", lua.display()),
+    )
+    .unwrap();
+    let server = Server::start(&["--config", path.to_str().unwrap()]);
+    let resp = server.request("POST", "/lua/x/y?b=2&a=%41+b&flag", &[], b"hello");
+    assert_eq!(resp.status, 200, "{}\n{}", resp.text(), server.log());
+    assert_eq!(resp.headers["content-type"], "text/plain");
+    assert_eq!(
+        resp.text(),
+        "Hello from Lua (Lua 5.4)!\nmethod=POST\npath=/lua/x/y\nquery.a=A b\nquery.b=2\nquery.flag=\nbody=hello\n"
+    );
+}
+
+#[test]
+fn process_a_lua_script_through_a_route() {
+    lua_script_through_a_route("process");
+}
+
+#[test]
+fn instance_a_lua_script_through_a_route() {
+    lua_script_through_a_route("instance");
+}

@@ -661,9 +661,8 @@ fn cwali_serve_instance_failures() {
 
 /// `tests/guests/cgi/hello.lua` through the WALI-built Lua of tests/apps (`lua.wasm SCRIPT`),
 /// given a CGI request the way a CGI server would (meta-variables in the environment, the body
-/// on stdin), under `cwali run`: its output is a valid CGI response. (`cwali serve` cannot run
-/// it yet: a route has no program arguments to name the script with, and an instance sandbox
-/// has no file system to read it from.)
+/// on stdin), under `cwali run`: its output is a valid CGI response. (tests/serve.rs serves it
+/// through a route's `args` in both isolation modes.)
 #[test]
 fn lua_cgi_script_under_cwali_run() {
     let lua = Path::new(env!("CARGO_MANIFEST_DIR")).join("apps/wasm/lua.wasm");

@@ -13,6 +13,7 @@
 //! path = "/hello"
 //! module = "hello.wasm"        # relative to the file's directory
 //! env = ["GREETING=hi"]
+//! args = ["--verbose"]         # after argv[0] (the module path): e.g. an interpreter's script
 //! timeout = "1s"
 //! ```
 
@@ -42,6 +43,8 @@ pub struct Route {
     pub module: PathBuf,
     /// Extra environment entries (`NAME=value`).
     pub env: Vec<String>,
+    /// Program arguments after `argv[0]` (the module path).
+    pub args: Vec<String>,
     /// This route's deadline.
     pub timeout: Duration,
 }
@@ -120,6 +123,8 @@ struct FileRoute {
     module: PathBuf,
     #[serde(default)]
     env: Vec<String>,
+    #[serde(default)]
+    args: Vec<String>,
     timeout: Option<String>,
 }
 
@@ -163,14 +168,15 @@ impl ServeConfig {
         let mut routes = Vec::new();
         for r in file.route {
             let timeout = r.timeout.as_deref().map(parse_duration).transpose()?.unwrap_or(timeout);
-            routes.push(Route { prefix: normalize_prefix(&r.path)?, module: base.join(r.module), env: r.env, timeout });
+            let prefix = normalize_prefix(&r.path)?;
+            routes.push(Route { prefix, module: base.join(r.module), env: r.env, args: r.args, timeout });
         }
         for arg in &flags.routes {
             let (prefix, module) = match arg.split_once('=') {
                 Some((p, m)) => (normalize_prefix(p)?, m),
                 None => ("/".to_string(), arg.as_str()),
             };
-            routes.push(Route { prefix, module: PathBuf::from(module), env: Vec::new(), timeout });
+            routes.push(Route { prefix, module: PathBuf::from(module), env: Vec::new(), args: Vec::new(), timeout });
         }
         if routes.is_empty() {
             bail!("no routes: give `PATH=MODULE.wasm` arguments, a `MODULE.wasm` for `/`, or `--config`");

@@ -272,7 +272,8 @@ async fn respond(
         content_length,
     };
     let env = cgi::environment(&meta, &parts.headers, &route.env);
-    let argv = vec![route.module.to_string_lossy().into_owned()];
+    let argv: Vec<String> =
+        std::iter::once(route.module.to_string_lossy().into_owned()).chain(route.args.iter().cloned()).collect();
 
     let Some(permit) = server.scheduler.acquire(index).await else {
         return Err((StatusCode::SERVICE_UNAVAILABLE, "queue full".into()));

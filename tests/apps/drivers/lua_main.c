@@ -1,9 +1,11 @@
-/* Our minimal standalone Lua: `lua SCRIPT [ARGS...]` runs SCRIPT ("-" reads stdin) with the
- * standard libraries and a global `arg` table as the reference interpreter sets it
+/* Our minimal standalone Lua: `lua SCRIPT [ARGS...]` runs SCRIPT ("-" reads stdin), and
+ * `lua -e CODE [ARGS...]` runs CODE (for callers without a file system, e.g. `cwali serve`
+ * sandboxes), with the standard libraries and a global `arg` table as the reference interpreter sets it
  * (arg[0] = SCRIPT, arg[1..] = ARGS). Errors print `lua: MESSAGE` plus a traceback on stderr
  * and exit 1; `os.exit` ends the process itself. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "lua.h"
 #include "lauxlib.h"
 #include "lualib.h"
@@ -33,11 +35,17 @@ int main(int argc, char **argv) {
     }
     lua_setglobal(L, "arg");
     lua_pushcfunction(L, traceback);
-    const char *script = argv[1][0] == '-' && argv[1][1] == 0 ? NULL : argv[1];
-    int status = luaL_loadfile(L, script);
+    int first_arg = 2, status;
+    if (strcmp(argv[1], "-e") == 0 && argc > 2) {
+        status = luaL_loadbuffer(L, argv[2], strlen(argv[2]), "=(command line)");
+        first_arg = 3;
+    } else {
+        const char *script = strcmp(argv[1], "-") == 0 ? NULL : argv[1];
+        status = luaL_loadfile(L, script);
+    }
     if (status == LUA_OK) {
-        for (int i = 2; i < argc; i++) lua_pushstring(L, argv[i]);
-        status = lua_pcall(L, argc - 2, 0, 1);
+        for (int i = first_arg; i < argc; i++) lua_pushstring(L, argv[i]);
+        status = lua_pcall(L, argc - first_arg, 0, 1);
     }
     if (status != LUA_OK) {
         fprintf(stderr, "lua: %s\n", lua_tostring(L, -1));
