@@ -48,12 +48,9 @@ fn io_epoll() {
     );
 }
 
-/// Known divergence: cwali checks the `events` range (maxevents × 12 bytes) before the kernel sees
-/// the invalid count, so the guest gets EFAULT instead of EINVAL. The range check is done both by
-/// the generic pass-through (wali-abi/src/host/syscall.rs `translate`) and by the inline syscall
-/// path codegen emits (`inline_syscall` in wali-abi/src/host/mod.rs), so a fix needs both.
+/// An invalid maxevents (negative, zero, above EP_MAX_EVENTS) is EINVAL before the events
+/// buffer's range is looked at, as in the kernel.
 #[test]
-#[ignore = "cwali returns EFAULT instead of EINVAL for epoll_pwait with an invalid maxevents"]
 fn io_epoll_badmax() {
     same_ok_in_tmp("io_epoll_badmax");
 }

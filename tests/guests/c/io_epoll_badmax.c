@@ -1,6 +1,6 @@
 /* epoll_pwait with an invalid maxevents (negative, or above EP_MAX_EVENTS): the kernel answers
- * EINVAL before it looks at the events buffer. Known cwali divergence: the events range
- * (maxevents × 12 bytes) is checked first and fails with EFAULT. */
+ * EINVAL before it looks at the events buffer; cwali must too (not EFAULT from the range of
+ * maxevents × 12 bytes). */
 #include "wali_test.h"
 
 int main(int argc, char **argv) {

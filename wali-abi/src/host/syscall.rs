@@ -108,7 +108,9 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
             // Size 0 asks for the count: the kernel does not look at the list.
             (_, "getgroups") if args[0] as i32 == 0 => check(raw_syscall(nr("getgroups"), [0; 6])),
             (_, "getgroups" | "setgroups") => pass_through(g, sc, args),
-            (_, "epoll_pwait") if (args[2] as i32) <= 0 => Err(EINVAL),
+            // The kernel checks maxevents (1..=EP_MAX_EVENTS, INT_MAX / sizeof(struct
+            // epoll_event)) before it looks at the buffer; so must we, before the range check.
+            (_, "epoll_pwait") if !(1..=i32::MAX / 12).contains(&(args[2] as i32)) => Err(EINVAL),
             (_, "epoll_pwait") => pass_through(g, sc, args),
             (_, "open" | "openat") => open(g, sc, args),
             (_, "ioctl") => ioctl(g, args),
