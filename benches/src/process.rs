@@ -140,7 +140,7 @@ struct StartupProgram {
     args: Vec<String>,
 }
 
-/// The programs: hello, the apps (`tests/apps/wasm/{lua,sqlite}.wasm`, natives from
+/// The programs: hello, the apps (`tests/apps/wasm/{lua,sqlite,all}.wasm`, natives from
 /// `tests/apps/build.sh` in `target/apps-native/gcc/`), and one given by `CWALI_STARTUP_WASM`
 /// (arguments in `CWALI_STARTUP_ARGS`, split at spaces; native build in `CWALI_STARTUP_NATIVE`).
 fn startup_programs() -> (Vec<StartupProgram>, Vec<String>) {
@@ -151,8 +151,13 @@ fn startup_programs() -> (Vec<StartupProgram>, Vec<String>) {
         args: Vec::new(),
     }];
     let mut missing = Vec::new();
-    // Lua runs an empty script, SQLite one query on an in-memory database: start-up and exit.
-    for (name, args) in [("lua", vec!["/dev/null"]), ("sqlite", vec![":memory:", "select 1;"])] {
+    // Lua runs an empty script, SQLite one query on an in-memory database: start-up and exit;
+    // `all` (the four apps in one 2.2 MiB program) runs the same SQLite query.
+    for (name, args) in [
+        ("lua", vec!["/dev/null"]),
+        ("sqlite", vec![":memory:", "select 1;"]),
+        ("all", vec!["sqlite", ":memory:", "select 1;"]),
+    ] {
         let wasm = workspace().join(format!("tests/apps/wasm/{name}.wasm"));
         if !wasm.is_file() {
             missing.push(format!("{} (not built)", wasm.display()));

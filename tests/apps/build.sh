@@ -66,9 +66,38 @@ app_flags() {
     esac
 }
 
-apps=${*:-lua sqlite zstd zlib}
+# `all`: the four in one program (drivers/all_main.c), each driver compiled on its own with
+# -Dmain=NAME_main (their static helpers share names), the libraries together. SQLite gets
+# FTS5, R*Tree and the math functions here: real features, and a module of about 2 MB.
+all_flags="$(for a in lua sqlite zstd zlib; do app_flags $a; done) -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_MATH_FUNCTIONS"
+all_libs() { for a in lua sqlite zstd zlib; do app_srcs $a | tr ' ' '\n' | grep -v "^$D/"; done | tr '\n' ' '; }
+build_all() { # CC OUT EXTRA...
+    cc=$1 out=$2
+    shift 2
+    objs=$(mktemp -d)
+    for a in lua sqlite zstd zlib; do
+        $cc -O2 -g0 -w $(app_flags $a) -Dmain=${a}_main -c -o "$objs/${a}_main.o" "$D/${a}_main.c"
+    done
+    $cc -O2 -g0 -w $all_flags -o "$out" "$D/all_main.c" "$objs"/*.o $(all_libs) -lm "$@"
+    rm -rf "$objs"
+}
+
+apps=${*:-lua sqlite zstd zlib all}
 mkdir -p "$here/wasm" "$NATIVE/musl" "$NATIVE/gcc"
 for app in $apps; do
+    if [ "$app" = all ]; then
+        if [ $do_wasm = 1 ]; then
+            echo "wasm  all"
+            build_all "$WCC" "$here/wasm/all.wasm" "$repo/tests/guests/libc-support/exit_on_return.c" -Wl,--wrap=__main_void
+        fi
+        if [ $do_native = 1 ]; then
+            echo "musl  all"
+            build_all "$ZIG cc -target x86_64-linux-musl -static" "$NATIVE/musl/all"
+            echo "gcc   all"
+            build_all "$GCC" "$NATIVE/gcc/all"
+        fi
+        continue
+    fi
     srcs=$(app_srcs "$app")
     flags=$(app_flags "$app")
     if [ $do_wasm = 1 ]; then

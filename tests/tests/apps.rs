@@ -215,3 +215,32 @@ fn zlib_round_trip() {
     let out = cwali(d, &[], &[], "zlib", &["d", "cut.z", "x"], None);
     assert_eq!((out.status.code(), text(&out.stderr).as_str()), (Some(1), "error: inflate: truncated stream\n"));
 }
+
+/// `all.wasm`, the four applications in one 2.2 MiB program (the start-up benchmark's large
+/// module), gives each application's known answers, and SQLite's extra features there work.
+#[test]
+fn all_in_one_program() {
+    let dir = TempDir::new("all");
+    let out = cwali(dir.path(), &[], &[], "all", &["sqlite", ":memory:"], Some(&apps_dir().join("sql/queries.sql")));
+    assert_eq!(out.status.code(), Some(0), "{}", tail(&out.stderr));
+    assert_eq!(text(&out.stdout), expected("queries.sql"));
+
+    let fts = "create virtual table t using fts5(body); insert into t values ('cranelift compiles wasm'), \
+               ('lua is small'); select rowid from t where t match 'wasm'; select round(sqrt(2.0), 3);";
+    let out = cwali(dir.path(), &[], &[], "all", &["sqlite", ":memory:", fts], None);
+    assert_eq!(out.status.code(), Some(0), "{}", tail(&out.stderr));
+    assert_eq!(text(&out.stdout), "1\n1.414\n");
+
+    let out =
+        cwali(dir.path(), &[], &[], "all", &["lua", "-e", "print(string.rep('ab', 3), arg[#arg], ...)", "x"], None);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), "ababab\tx\tx\n".to_string()),
+        "{}",
+        tail(&out.stderr)
+    );
+
+    let out = cwali(dir.path(), &[], &[], "all", &["nothing"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("usage: all"), "{}", tail(&out.stderr));
+}
