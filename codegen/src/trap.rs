@@ -18,7 +18,7 @@ pub enum TrapKind {
     /// `call_indirect` whose element has another signature.
     BadSignature,
     UnalignedAtomic,
-    /// `ref.as_non_null` / `call_ref` on null, `throw_ref` of a null exnref (as Wasmtime).
+    /// `ref.as_non_null` on null, `throw_ref` of a null exnref (as Wasmtime).
     NullReference,
     /// `memory.atomic.wait` on an unshared memory.
     AtomicWaitNonShared,
@@ -30,10 +30,13 @@ pub enum TrapKind {
     /// runtime has protected the page to request a safepoint. The runtime runs the safepoint
     /// and resumes at the load.
     Safepoint,
+    /// `call_ref` / `return_call_ref` on a null function reference. Last, so the numbers of the
+    /// older kinds (in cached code's trap tables) keep their meaning.
+    NullFuncReference,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 15] = [
+    pub const ALL: [TrapKind; 16] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -49,6 +52,7 @@ impl TrapKind {
         TrapKind::UnknownImport,
         TrapKind::BadLongjmp,
         TrapKind::Safepoint,
+        TrapKind::NullFuncReference,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -69,6 +73,7 @@ impl TrapKind {
             TrapKind::UnknownImport => "call to an unresolved import",
             TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
             TrapKind::Safepoint => "safepoint",
+            TrapKind::NullFuncReference => "null function reference",
         }
     }
 

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use cwali_codegen::VMOffsets;
+use cwali_frontend::RefTypeExt as _;
 
 /// Per-store limits every function prologue reads (`vmoffsets::limits`).
 #[repr(C)]
@@ -103,7 +104,7 @@ impl TableStorage {
         image: Arc<[u32]>,
         owner: &crate::instance::InstanceData,
     ) -> Option<TableStorage> {
-        debug_assert!(ty.element_type.is_func_ref());
+        debug_assert!(ty.element_type.is_func());
         let lazy = (!image.is_empty()).then(|| LazyInit {
             image,
             vmctx: owner.vmctx() as usize,
@@ -135,7 +136,7 @@ impl TableStorage {
     }
 
     fn is_funcs(&self) -> bool {
-        self.ty.element_type.is_func_ref()
+        self.ty.element_type.is_func()
     }
 
     /// The word that stores value `v`.
