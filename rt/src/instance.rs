@@ -269,7 +269,13 @@ pub(crate) fn instantiate(
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = t.storage();
                 tables.push(have.clone());
-                want.element_type == have.ty.element_type
+                // Element types are invariant (tables are mutable).
+                let want_id = concrete_type_id(ValType::Ref(want.element_type), module.type_ids());
+                let (w, h) = (want.element_type, have.ty.element_type);
+                ref_subtype(h, have.concrete_type_id, w, want_id)
+                    && ref_subtype(w, want_id, h, have.concrete_type_id)
+                    && want.table64 == have.ty.table64
+                    && want.shared == have.ty.shared
                     && limits_match(have.size(), have.ty.maximum, want.initial, want.maximum)
             }
             (ImportKind::Global(want), Extern::Global(g)) => {
@@ -393,7 +399,8 @@ pub(crate) fn instantiate(
                 Some(image) => TableStorage::new_lazy(t.ty, image.clone(), d),
                 None => TableStorage::new(t.ty, t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0)),
             };
-            let storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+            let mut storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+            storage.concrete_type_id = concrete_type_id(ValType::Ref(t.ty.element_type), module.type_ids());
             all_tables.push(Arc::new(storage));
         }
         for (i, t) in all_tables.iter().enumerate() {

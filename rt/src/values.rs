@@ -42,7 +42,9 @@ impl Val {
             | (Val::F32(_), ValType::F32)
             | (Val::F64(_), ValType::F64)
             | (Val::V128(_), ValType::V128) => true,
-            (Val::FuncRef(_), ValType::Ref(r)) => r.is_func(),
+            // A non-nullable type takes no null. (Which function type a non-null reference
+            // has is not checked here: a `Val` does not know its module's types.)
+            (Val::FuncRef(p), ValType::Ref(r)) => r.is_func() && (*p != 0 || r.is_nullable()),
             (Val::ExternRef(_), ValType::Ref(r)) => !r.is_func(),
             _ => false,
         }

@@ -79,6 +79,9 @@ pub struct TableStorage {
     pub(crate) def: Box<VMTableDefinition>,
     elems: Mutex<Vec<usize>>,
     pub(crate) ty: cwali_frontend::TableType,
+    /// The canonical id of the function type a `(ref null? $t)` table names (`ty` names it by
+    /// an index of the defining module), for import matching; None otherwise.
+    pub(crate) concrete_type_id: Option<u32>,
     lazy: Option<LazyInit>,
 }
 
@@ -120,7 +123,7 @@ impl TableStorage {
         // `vec![0; n]` comes from zeroed pages: a lazy table costs no writes.
         let mut elems = vec![init; ty.initial as usize];
         let def = Box::new(VMTableDefinition { base: elems.as_mut_ptr(), length: ty.initial });
-        Some(TableStorage { def, elems: Mutex::new(elems), ty, lazy })
+        Some(TableStorage { def, elems: Mutex::new(elems), ty, concrete_type_id: None, lazy })
     }
 
     pub fn vmdef(&self) -> *mut VMTableDefinition {
