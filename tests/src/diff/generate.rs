@@ -115,6 +115,9 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     c.max_instructions = [50, 200, 200, 1000][rng.below(4) as usize];
     c.max_funcs = [5, 20, 20, 50][rng.below(4) as usize];
     c.min_funcs = 1 + rng.below(4) as usize;
+    // wasm-smith generates typed function references (`call_ref`, `br_on_null`, ...) only with
+    // GC on; cwali refuses the modules that use GC proper and runs the others.
+    c.gc_enabled = rng.below(3) == 0;
     c
 }
 
