@@ -170,6 +170,9 @@ pub struct ModuleInfo {
     /// For each type, the index of the first type of its recursion group (its own index unless
     /// it was declared in an explicit `rec` group).
     pub rec_groups: Vec<u32>,
+    /// For each type, whether it is final (the default; `(sub (func ...))` is not). Part of a
+    /// type's identity. No type declares a supertype (refused), so finality changes nothing else.
+    pub final_types: Vec<bool>,
     pub imports: Vec<Import>,
     /// The type of every function, imported ones first.
     pub funcs: Vec<TypeIndex>,

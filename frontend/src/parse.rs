@@ -159,6 +159,7 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
         bytes: bytes.clone(),
         types: Vec::new(),
         rec_groups: Vec::new(),
+        final_types: Vec::new(),
         imports: Vec::new(),
         funcs: Vec::new(),
         num_imported_funcs: 0,
@@ -211,9 +212,12 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                 for group in reader {
                     let start = info.types.len() as u32;
                     for sub in group.parse_err()?.into_types() {
-                        if !sub.is_final || sub.supertype_idx.is_some() {
-                            return Err(gc_unsupported("function subtyping (`sub`)", offset));
+                        // A non-final type without a supertype is a distinct type and nothing
+                        // else; declared subtypes would need subtype checks at run time.
+                        if sub.supertype_idx.is_some() {
+                            return Err(gc_unsupported("declared subtypes (`sub $super`)", offset));
                         }
+                        let is_final = sub.is_final;
                         match sub.composite_type.inner {
                             CompositeInnerType::Func(f) => {
                                 for t in f.params().iter().chain(f.results()) {
@@ -221,6 +225,7 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                                 }
                                 info.types.push(f);
                                 info.rec_groups.push(start);
+                                info.final_types.push(is_final);
                             }
                             _ => return Err(gc_unsupported("struct and array types", offset)),
                         }

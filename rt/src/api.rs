@@ -347,7 +347,8 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        let type_ids = crate::type_registry::intern_module(&info.types, &info.rec_groups).into_boxed_slice();
+        let type_ids =
+            crate::type_registry::intern_module(&info.types, &info.rec_groups, &info.final_types).into_boxed_slice();
         Module(Arc::new(ModuleInner {
             info,
             code,

@@ -6,8 +6,8 @@
 //! says, a recursion group at a time: the key of a group lists its types with every index
 //! replaced, by the canonical id of the named type when that type is in an earlier group, and by
 //! its position in the group when it is in the same group. Two types are then equal exactly
-//! when they have the same position in equal groups. (Subtypes are refused by the frontend, so
-//! equality is all `call_indirect` needs.)
+//! when they have the same position in equal groups. A type's finality is part of its key.
+//! (Declared subtypes are refused by the frontend, so equality is all `call_indirect` needs.)
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -32,8 +32,8 @@ enum Slot {
     },
 }
 
-/// A recursion group's types (params, results), and one position in it.
-type Key = (Vec<(Vec<Slot>, Vec<Slot>)>, u32);
+/// A recursion group's types (final, params, results), and one position in it.
+type Key = (Vec<(bool, Vec<Slot>, Vec<Slot>)>, u32);
 
 fn registry() -> &'static Mutex<HashMap<Key, u32>> {
     static REGISTRY: OnceLock<Mutex<HashMap<Key, u32>>> = OnceLock::new();
@@ -48,7 +48,7 @@ fn intern_key(key: Key) -> u32 {
 
 /// `ty` with its type indices resolved, for a group starting at module type `start` whose
 /// earlier types have the ids `earlier`.
-fn slots(ty: &FuncType, start: u32, earlier: &[u32]) -> (Vec<Slot>, Vec<Slot>) {
+fn slots(ty: &FuncType, is_final: bool, start: u32, earlier: &[u32]) -> (bool, Vec<Slot>, Vec<Slot>) {
     let slot = |v: &ValType| {
         let ValType::Ref(r) = v else { return Slot::Plain(*v) };
         let Some(index) = r.type_index() else { return Slot::Plain(*v) };
@@ -60,17 +60,17 @@ fn slots(ty: &FuncType, start: u32, earlier: &[u32]) -> (Vec<Slot>, Vec<Slot>) {
         };
         Slot::Concrete { nullable: r.is_nullable(), target }
     };
-    (ty.params().iter().map(slot).collect(), ty.results().iter().map(slot).collect())
+    (is_final, ty.params().iter().map(slot).collect(), ty.results().iter().map(slot).collect())
 }
 
 /// The canonical id of each type of a module, given the first type of each one's recursion
-/// group (`ModuleInfo::rec_groups`). Ids start at 1.
-pub fn intern_module(types: &[FuncType], rec_groups: &[u32]) -> Vec<u32> {
+/// group (`ModuleInfo::rec_groups`) and whether each is final. Ids start at 1.
+pub fn intern_module(types: &[FuncType], rec_groups: &[u32], final_types: &[bool]) -> Vec<u32> {
     let mut ids: Vec<u32> = Vec::with_capacity(types.len());
     let mut start = 0;
     while start < types.len() {
         let end = (start..types.len()).find(|&i| rec_groups[i] as usize != start).unwrap_or(types.len());
-        let group: Vec<_> = types[start..end].iter().map(|t| slots(t, start as u32, &ids)).collect();
+        let group: Vec<_> = (start..end).map(|i| slots(&types[i], final_types[i], start as u32, &ids)).collect();
         for position in 0..(end - start) as u32 {
             ids.push(intern_key((group.clone(), position)));
         }
@@ -81,5 +81,5 @@ pub fn intern_module(types: &[FuncType], rec_groups: &[u32]) -> Vec<u32> {
 
 /// The canonical id of a type made by the host, a group of its own.
 pub fn intern(ty: &FuncType) -> u32 {
-    intern_key((vec![slots(ty, 0, &[])], 0))
+    intern_key((vec![slots(ty, true, 0, &[])], 0))
 }
