@@ -76,6 +76,12 @@ impl ConstExpr {
                 Operator::I64Sub => ConstOp::I64Sub,
                 Operator::I64Mul => ConstOp::I64Mul,
                 Operator::End => continue,
+                other if crate::parse::is_gc_operator(&other) => {
+                    return Err(crate::Error::Unsupported {
+                        message: format!("Wasm GC is not implemented (operator {other:?})"),
+                        offset: reader.original_position(),
+                    });
+                }
                 other => {
                     // The validator only lets the operators above through for the features we
                     // enable; anything else is a validator/feature mismatch, reported not panicked.

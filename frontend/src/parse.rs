@@ -485,7 +485,7 @@ fn refuse_gc_in_body(body: &wasmparser::FunctionBody<'_>) -> Result<(), Failure>
     Ok(())
 }
 
-fn is_gc_operator(op: &wasmparser::Operator<'_>) -> bool {
+pub(crate) fn is_gc_operator(op: &wasmparser::Operator<'_>) -> bool {
     use wasmparser::Operator as O;
     matches!(
         op,
