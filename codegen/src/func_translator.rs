@@ -483,7 +483,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                     || self.translate_memory(&other)?
                     || self.translate_simd(&other)?
                     || self.translate_table(&other)?
-                    || self.translate_exceptions(&other)?)
+                    || self.translate_exceptions(&other)?
+                    || self.translate_funcref(&other)?)
                 {
                     return Err(CompileError::Unsupported(format!("operator {other:?}")));
                 }
@@ -602,7 +603,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     }
 
     /// The target block of a branch and its arguments (the top of the stack); marks the frame.
-    fn branch_args(&mut self, depth: u32) -> (ir::Block, Vec<BlockArg>) {
+    pub(crate) fn branch_args(&mut self, depth: u32) -> (ir::Block, Vec<BlockArg>) {
         let i = self.control.len() - 1 - depth as usize;
         let (target, arity) = self.control[i].branch_target();
         if !matches!(self.control[i].kind, FrameKind::Loop { .. }) {
@@ -694,7 +695,14 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         f
     }
 
-    fn emit_indirect_call(&mut self, type_index: u32, code: Value, callee_vmctx: Value, args: Vec<Value>, tail: bool) {
+    pub(crate) fn emit_indirect_call(
+        &mut self,
+        type_index: u32,
+        code: Value,
+        callee_vmctx: Value,
+        args: Vec<Value>,
+        tail: bool,
+    ) {
         let sig = self.sig_ref(type_index);
         let mut all = vec![callee_vmctx, self.vmctx];
         all.extend(args);

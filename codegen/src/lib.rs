@@ -87,6 +87,7 @@ mod func_translator;
 pub mod inline_syscall;
 pub mod link;
 mod ops_exceptions;
+mod ops_funcref;
 mod ops_memory;
 mod ops_numeric;
 mod ops_simd;

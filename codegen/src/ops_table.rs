@@ -16,6 +16,7 @@ use crate::builtins::Builtin;
 use crate::func_translator::{FuncTranslator, Result, block_args};
 use crate::trap::TrapKind;
 use crate::vmoffsets::{self, VMOffsets};
+use cwali_frontend::RefTypeExt as _;
 
 impl FuncTranslator<'_, '_> {
     pub(crate) fn translate_table(&mut self, op: &Operator<'_>) -> Result<bool> {
@@ -122,7 +123,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     fn is_func_table(&self, table: u32) -> bool {
-        self.env.module.tables[table as usize].ty.element_type.is_func_ref()
+        self.env.module.tables[table as usize].ty.element_type.is_func()
     }
 
     /// The element `index` (i32) of funcref `table`, initialised: a `VMFuncRef` pointer, the

@@ -18,7 +18,7 @@ pub enum TrapKind {
     /// `call_indirect` whose element has another signature.
     BadSignature,
     UnalignedAtomic,
-    /// `ref.as_non_null` / `call_ref` on null, `throw_ref` of a null exnref (as Wasmtime).
+    /// `ref.as_non_null` on null, `throw_ref` of a null exnref (as Wasmtime).
     NullReference,
     /// `memory.atomic.wait` on an unshared memory.
     AtomicWaitNonShared,
@@ -32,10 +32,13 @@ pub enum TrapKind {
     Safepoint,
     /// The store was interrupted (`Store::interrupt_handle`): raised at its next safepoint.
     Interrupt,
+    /// `call_ref` / `return_call_ref` on a null function reference. New kinds go last, so the
+    /// numbers of the older kinds (in cached code's trap tables) keep their meaning.
+    NullFuncReference,
 }
 
 impl TrapKind {
-    pub const ALL: [TrapKind; 16] = [
+    pub const ALL: [TrapKind; 17] = [
         TrapKind::StackOverflow,
         TrapKind::MemoryOutOfBounds,
         TrapKind::IntegerOverflow,
@@ -52,6 +55,7 @@ impl TrapKind {
         TrapKind::BadLongjmp,
         TrapKind::Safepoint,
         TrapKind::Interrupt,
+        TrapKind::NullFuncReference,
     ];
 
     /// The message, worded as the spec tests and Wasmtime word it.
@@ -73,6 +77,7 @@ impl TrapKind {
             TrapKind::BadLongjmp => "longjmp to a jmp_buf whose setjmp frame is gone",
             TrapKind::Safepoint => "safepoint",
             TrapKind::Interrupt => "interrupt",
+            TrapKind::NullFuncReference => "null function reference",
         }
     }
 

@@ -591,6 +591,8 @@ enum NullKind {
 fn null_kind(ty: &HeapType<'_>) -> Option<NullKind> {
     match ty {
         HeapType::Abstract { ty: AbstractHeapType::Func | AbstractHeapType::NoFunc, .. } => Some(NullKind::Func),
+        // Concrete types are function types (cwali refuses struct and array types).
+        HeapType::Concrete(_) => Some(NullKind::Func),
         HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => Some(NullKind::Extern),
         _ => None,
     }

@@ -59,7 +59,14 @@ impl ConstExpr {
                 Operator::V128Const { value } => ConstOp::V128Const(u128::from_le_bytes(*value.bytes())),
                 Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 Operator::RefNull { hty } => {
-                    ConstOp::RefNull(RefType::new(true, hty).expect("validated heap type fits a RefType"))
+                    let ty = RefType::new(true, hty).expect("validated heap type fits a RefType");
+                    if crate::parse::is_gc_type(wasmparser::ValType::Ref(ty)) {
+                        return Err(crate::Error::Unsupported {
+                            message: format!("Wasm GC is not implemented (type {ty})"),
+                            offset: reader.original_position(),
+                        });
+                    }
+                    ConstOp::RefNull(ty)
                 }
                 Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 Operator::I32Add => ConstOp::I32Add,
@@ -69,6 +76,12 @@ impl ConstExpr {
                 Operator::I64Sub => ConstOp::I64Sub,
                 Operator::I64Mul => ConstOp::I64Mul,
                 Operator::End => continue,
+                other if crate::parse::is_gc_operator(&other) => {
+                    return Err(crate::Error::Unsupported {
+                        message: format!("Wasm GC is not implemented (operator {other:?})"),
+                        offset: reader.original_position(),
+                    });
+                }
                 other => {
                     // The validator only lets the operators above through for the features we
                     // enable; anything else is a validator/feature mismatch, reported not panicked.

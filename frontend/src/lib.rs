@@ -54,6 +54,7 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::FLOATS
         | F::EXTENDED_CONST
         | F::GC_TYPES
+        | F::FUNCTION_REFERENCES
         | F::CALL_INDIRECT_OVERLONG
         | F::BULK_MEMORY_OPT
         | F::EXCEPTIONS
@@ -63,6 +64,19 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::WIDE_ARITHMETIC
         | F::MULTI_MEMORY
         | F::CUSTOM_PAGE_SIZES
+}
+
+/// What cwali asks of a reference type.
+pub trait RefTypeExt {
+    /// Whether values of this type are function references (`*const VMFuncRef`): `funcref` and
+    /// typed `(ref null? $t)` alike, since every concrete type cwali accepts is a function type.
+    fn is_func(&self) -> bool;
+}
+
+impl RefTypeExt for RefType {
+    fn is_func(&self) -> bool {
+        self.is_func_ref() || self.is_concrete_type_ref()
+    }
 }
 
 /// Index of a function in the module's function index space (imports first).
@@ -153,6 +167,12 @@ pub struct ModuleInfo {
     /// The module's bytes; function bodies and data segments point into them.
     pub bytes: Arc<[u8]>,
     pub types: Vec<FuncType>,
+    /// For each type, the index of the first type of its recursion group (its own index unless
+    /// it was declared in an explicit `rec` group).
+    pub rec_groups: Vec<u32>,
+    /// For each type, whether it is final (the default; `(sub (func ...))` is not). Part of a
+    /// type's identity. No type declares a supertype (refused), so finality changes nothing else.
+    pub final_types: Vec<bool>,
     pub imports: Vec<Import>,
     /// The type of every function, imported ones first.
     pub funcs: Vec<TypeIndex>,

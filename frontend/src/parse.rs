@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom, Name,
-    Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, WasmFeatures,
+    BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, HeapType, KnownCustom,
+    Name, Parser, Payload, RefType, TableInit, TypeRef, ValType, ValidPayload, Validator, WasmFeatures,
 };
 
 use crate::{
@@ -16,7 +16,19 @@ use crate::{
 /// Parse and validate a module.
 pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
     let bytes: Arc<[u8]> = Arc::from(bytes);
-    match parse_with(&bytes, supported_features(), Check::Validate) {
+    let first = parse_with(&bytes, supported_features(), Check::Validate);
+    // wasmparser ties explicit recursion groups and `global.get` of a defined global in a
+    // constant expression to its GC feature. Only a module the validator refuses without GC
+    // pays for a second pass with it, which scans every body and refuses what really needs GC.
+    let first = match first {
+        Err(Failure::Validate(e)) => match parse_with(&bytes, supported_features() | WasmFeatures::GC, Check::Gc) {
+            Ok(info) => return Ok(info),
+            Err(Failure::Done(unsupported)) => return Err(unsupported),
+            Err(_) => Err(Failure::Validate(e)),
+        },
+        other => other,
+    };
+    match first {
         Ok(info) => Ok(info),
         Err(Failure::Parse(e)) => Err(Error::Malformed { message: e.message().to_string(), offset: e.offset() }),
         Err(Failure::Done(e)) => Err(e),
@@ -44,7 +56,7 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, Error> {
 /// only located, never read. Bytes that are not well-formed still give an error, never a panic.
 pub fn parse_trusted(bytes: impl Into<Arc<[u8]>>) -> Result<ModuleInfo, Error> {
     let bytes: Arc<[u8]> = bytes.into();
-    parse_with(&bytes, supported_features(), Check::Trust).map_err(|e| match e {
+    parse_with(&bytes, supported_features() | WasmFeatures::GC, Check::Trust).map_err(|e| match e {
         Failure::Parse(e) | Failure::Validate(e) => {
             Error::Malformed { message: e.message().to_string(), offset: e.offset() }
         }
@@ -114,6 +126,9 @@ fn leb128(out: &mut Vec<u8>, mut v: u32) {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Check {
     Validate,
+    /// Validate with wasmparser's GC feature on, and refuse every use of GC in function bodies
+    /// (the sections' types are checked in every mode).
+    Gc,
     Trust,
 }
 
@@ -143,6 +158,8 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
     let mut info = ModuleInfo {
         bytes: bytes.clone(),
         types: Vec::new(),
+        rec_groups: Vec::new(),
+        final_types: Vec::new(),
         imports: Vec::new(),
         funcs: Vec::new(),
         num_imported_funcs: 0,
@@ -180,6 +197,9 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                     let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
                     func_validator.validate(&body).valid_err()?;
                     allocs = func_validator.into_allocations();
+                    if check == Check::Gc {
+                        refuse_gc_in_body(&body)?;
+                    }
                     info.bodies.push(body.range());
                 }
                 ValidPayload::End(_) => break,
@@ -190,16 +210,30 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
             Payload::TypeSection(reader) => {
                 let offset = reader.range().start;
                 for group in reader {
+                    let start = info.types.len() as u32;
                     for sub in group.parse_err()?.into_types() {
+                        // A non-final type without a supertype is a distinct type and nothing
+                        // else; declared subtypes would need subtype checks at run time.
+                        if sub.supertype_idx.is_some() {
+                            return Err(gc_unsupported("declared subtypes (`sub $super`)", offset));
+                        }
+                        let is_final = sub.is_final;
                         match sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => info.types.push(f),
-                            // GC types are refused by the validator (and never cached).
-                            _ => return Err(unsupported("non-function types", offset)),
+                            CompositeInnerType::Func(f) => {
+                                for t in f.params().iter().chain(f.results()) {
+                                    refuse_gc_type(*t, offset)?;
+                                }
+                                info.types.push(f);
+                                info.rec_groups.push(start);
+                                info.final_types.push(is_final);
+                            }
+                            _ => return Err(gc_unsupported("struct and array types", offset)),
                         }
                     }
                 }
             }
             Payload::ImportSection(reader) => {
+                let offset = reader.range().start;
                 for imports in reader {
                     for import in imports.parse_err()? {
                         let import = import.parse_err()?.1;
@@ -210,6 +244,7 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                                 ImportKind::Func(ty)
                             }
                             TypeRef::Table(ty) => {
+                                refuse_gc_type(ValType::Ref(ty.element_type), offset)?;
                                 info.tables.push(Table { ty, init: None });
                                 info.num_imported_tables += 1;
                                 ImportKind::Table(ty)
@@ -220,6 +255,7 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                                 ImportKind::Memory(ty)
                             }
                             TypeRef::Global(ty) => {
+                                refuse_gc_type(ty.content_type, offset)?;
                                 info.globals.push(Global { ty, init: None });
                                 info.num_imported_globals += 1;
                                 ImportKind::Global(ty)
@@ -244,8 +280,10 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                 }
             }
             Payload::TableSection(reader) => {
+                let offset = reader.range().start;
                 for table in reader {
                     let table = table.parse_err()?;
+                    refuse_gc_type(ValType::Ref(table.ty.element_type), offset)?;
                     let init = match table.init {
                         TableInit::RefNull => None,
                         TableInit::Expr(e) => Some(ConstExpr::read(&e).map_err(Failure::Done)?),
@@ -259,8 +297,10 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
                 }
             }
             Payload::GlobalSection(reader) => {
+                let offset = reader.range().start;
                 for global in reader {
                     let global = global.parse_err()?;
+                    refuse_gc_type(global.ty.content_type, offset)?;
                     let init = ConstExpr::read(&global.init_expr).map_err(Failure::Done)?;
                     info.globals.push(Global { ty: global.ty, init: Some(init) });
                 }
@@ -285,8 +325,11 @@ fn parse_with(bytes: &Arc<[u8]>, features: WasmFeatures, check: Check) -> Result
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
             Payload::ElementSection(reader) => {
+                let offset = reader.range().start;
                 for element in reader {
-                    info.elements.push(read_element(element.parse_err()?)?);
+                    let element = read_element(element.parse_err()?)?;
+                    refuse_gc_type(ValType::Ref(element.ty), offset)?;
+                    info.elements.push(element);
                 }
             }
             Payload::DataSection(reader) => {
@@ -386,9 +429,99 @@ fn read_element(element: wasmparser::Element<'_>) -> Result<ElementSegment, Fail
     Ok(ElementSegment { mode, ty, items })
 }
 
-/// Refused by the validator already; refused here too when a module is parsed without it.
-fn unsupported(what: &str, offset: usize) -> Failure {
-    Failure::Done(Error::Unsupported { message: format!("{what} are not supported"), offset })
+/// Wasm GC, refused with one line whichever construct needs it.
+fn gc_unsupported(what: &str, offset: usize) -> Failure {
+    Failure::Done(Error::Unsupported { message: format!("Wasm GC is not implemented ({what})"), offset })
+}
+
+/// Whether a value type needs GC: the abstract heap types GC added (`any`, `eq`, `i31`,
+/// `struct`, `array`, `none`, `nofunc`, `noextern`). Concrete types are function types here.
+pub(crate) fn is_gc_type(t: ValType) -> bool {
+    use wasmparser::AbstractHeapType as A;
+    match t {
+        ValType::Ref(r) => match r.heap_type() {
+            HeapType::Abstract { ty, .. } => !matches!(ty, A::Func | A::Extern | A::Exn | A::NoExn),
+            HeapType::Concrete(_) | HeapType::Exact(_) => false,
+        },
+        _ => false,
+    }
+}
+
+fn refuse_gc_type(t: ValType, offset: usize) -> Result<(), Failure> {
+    if is_gc_type(t) { Err(gc_unsupported(&format!("type {t}"), offset)) } else { Ok(()) }
+}
+
+/// The GC operators and GC types in a validated body (validated with the GC feature on).
+fn refuse_gc_in_body(body: &wasmparser::FunctionBody<'_>) -> Result<(), Failure> {
+    use wasmparser::Operator as O;
+    let mut locals = body.get_locals_reader().parse_err()?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        refuse_gc_type(locals.read().parse_err()?.1, offset)?;
+    }
+    let mut ops = body.get_operators_reader().parse_err()?;
+    while !ops.eof() {
+        let offset = ops.original_position();
+        let op = ops.read().parse_err()?;
+        let block_type = |ty: &wasmparser::BlockType| match *ty {
+            wasmparser::BlockType::Type(t) => refuse_gc_type(t, offset),
+            _ => Ok(()),
+        };
+        match &op {
+            O::RefNull { hty } => {
+                let t = ValType::Ref(RefType::new(true, *hty).expect("validated heap type"));
+                refuse_gc_type(t, offset)?;
+            }
+            O::TypedSelect { ty } => refuse_gc_type(*ty, offset)?,
+            O::TypedSelectMulti { tys } => tys.iter().try_for_each(|t| refuse_gc_type(*t, offset))?,
+            O::Block { blockty } | O::Loop { blockty } | O::If { blockty } | O::Try { blockty } => block_type(blockty)?,
+            O::TryTable { try_table } => block_type(&try_table.ty)?,
+            _ => {}
+        }
+        if is_gc_operator(&op) {
+            return Err(gc_unsupported(&format!("operator {op:?}"), offset));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn is_gc_operator(op: &wasmparser::Operator<'_>) -> bool {
+    use wasmparser::Operator as O;
+    matches!(
+        op,
+        O::RefEq
+            | O::StructNew { .. }
+            | O::StructNewDefault { .. }
+            | O::StructGet { .. }
+            | O::StructGetS { .. }
+            | O::StructGetU { .. }
+            | O::StructSet { .. }
+            | O::ArrayNew { .. }
+            | O::ArrayNewDefault { .. }
+            | O::ArrayNewFixed { .. }
+            | O::ArrayNewData { .. }
+            | O::ArrayNewElem { .. }
+            | O::ArrayGet { .. }
+            | O::ArrayGetS { .. }
+            | O::ArrayGetU { .. }
+            | O::ArraySet { .. }
+            | O::ArrayLen
+            | O::ArrayFill { .. }
+            | O::ArrayCopy { .. }
+            | O::ArrayInitData { .. }
+            | O::ArrayInitElem { .. }
+            | O::RefTestNonNull { .. }
+            | O::RefTestNullable { .. }
+            | O::RefCastNonNull { .. }
+            | O::RefCastNullable { .. }
+            | O::BrOnCast { .. }
+            | O::BrOnCastFail { .. }
+            | O::AnyConvertExtern
+            | O::ExternConvertAny
+            | O::RefI31
+            | O::I31GetS
+            | O::I31GetU
+    )
 }
 
 /// The function names and the module name of a name section (a broken section gives what was

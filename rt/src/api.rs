@@ -9,6 +9,7 @@ pub use cwali_codegen::{BoundsChecks, Config};
 
 pub use crate::func::Func;
 use crate::values::Val;
+use cwali_frontend::RefTypeExt as _;
 
 /// Why instantiation or a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -346,7 +347,8 @@ impl Module {
         if crate::profiling::perfmap_enabled() {
             crate::profiling::record(code.funcs.iter().map(|f| (f.ptr, f.len, info.func_name(f.func_index))));
         }
-        let type_ids = info.types.iter().map(crate::type_registry::intern).collect();
+        let type_ids =
+            crate::type_registry::intern_module(&info.types, &info.rec_groups, &info.final_types).into_boxed_slice();
         Module(Arc::new(ModuleInner {
             info,
             code,
@@ -612,6 +614,9 @@ impl Memory {
 pub struct Global {
     ptr: *mut u8,
     ty: GlobalType,
+    /// The canonical id of the function type a `(ref null? $t)` global names (`ty` names it
+    /// by an index of its module); None for other types and for globals made by the host.
+    pub(crate) concrete_type_id: Option<u32>,
     _keep: Arc<dyn std::any::Any + Send + Sync>,
 }
 
@@ -635,11 +640,16 @@ impl Global {
         let slot: Arc<std::sync::Mutex<Box<[u128; 1]>>> = Arc::new(std::sync::Mutex::new(Box::new([0])));
         let ptr = slot.lock().unwrap().as_mut_ptr() as *mut u8;
         crate::instance::write_val(ptr, v);
-        Ok(Global { ptr, ty, _keep: slot })
+        Ok(Global { ptr, ty, concrete_type_id: None, _keep: slot })
     }
 
-    pub(crate) fn from_raw(ptr: *mut u8, ty: GlobalType, keep: Arc<dyn std::any::Any + Send + Sync>) -> Global {
-        Global { ptr, ty, _keep: keep }
+    pub(crate) fn from_raw(
+        ptr: *mut u8,
+        ty: GlobalType,
+        concrete_type_id: Option<u32>,
+        keep: Arc<dyn std::any::Any + Send + Sync>,
+    ) -> Global {
+        Global { ptr, ty, concrete_type_id, _keep: keep }
     }
 
     pub(crate) fn ptr(&self) -> *mut u8 {
@@ -706,6 +716,6 @@ impl Table {
 
     pub fn get(&self, i: u64) -> Option<Val> {
         let w = self.storage.get(i)?;
-        Some(if self.storage.ty.element_type.is_func_ref() { Val::FuncRef(w) } else { Val::ExternRef(w) })
+        Some(if self.storage.ty.element_type.is_func() { Val::FuncRef(w) } else { Val::ExternRef(w) })
     }
 }

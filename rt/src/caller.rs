@@ -9,6 +9,7 @@ use crate::func::Func;
 use crate::instance::InstanceData;
 use crate::memory::LinearMemory;
 use crate::values::Val;
+use cwali_frontend::RefTypeExt as _;
 
 /// The calling instance of a host function.
 #[derive(Clone, Copy)]
@@ -56,7 +57,7 @@ impl<'a> Caller<'a> {
     pub fn table_func(&self, table: u32, index: u32) -> Option<(Func, cwali_frontend::FuncType)> {
         let t = self.data.tables.get(table as usize)?;
         let word = t.get(index as u64)?;
-        if word == 0 || !t.ty.element_type.is_func_ref() {
+        if word == 0 || !t.ty.element_type.is_func() {
             return None;
         }
         // SAFETY: funcref words of a funcref table point at live VMFuncRefs of this store.

@@ -130,6 +130,16 @@ impl Func {
         &self.ty
     }
 
+    /// The canonical id of the function's type (`type_registry`): what import matching compares,
+    /// since a [`FuncType`] with typed references names types by indices of its own module.
+    pub(crate) fn type_id(&self) -> u32 {
+        match &self.kind {
+            // SAFETY: a Wasm Func's VMFuncRef is kept alive by its instance (see `FuncKind`).
+            FuncKind::Wasm { func_ref, .. } => unsafe { (**func_ref).type_id as u32 },
+            FuncKind::Host(_) => crate::type_registry::intern(&self.ty),
+        }
+    }
+
     pub(crate) fn kind(&self) -> &FuncKind {
         &self.kind
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cwali_codegen::{TrapKind, VMOffsets};
-use cwali_frontend::{ConstExpr, ConstOp, ExportKind, ImportKind, RefType, SegmentMode, ValType};
+use cwali_frontend::{ConstExpr, ConstOp, ExportKind, GlobalType, ImportKind, RefType, SegmentMode, ValType};
 
 use crate::api::{Error, Extern, Global, Memory, Module, Store, Table, Trap};
 use crate::builtins;
@@ -14,6 +14,7 @@ use crate::func::{Func, FuncKind};
 use crate::memory::LinearMemory;
 use crate::values::Val;
 use crate::vm::{TableStorage, VMFuncRef};
+use cwali_frontend::RefTypeExt as _;
 
 /// A zeroed, 16-aligned VMContext allocation.
 pub(crate) struct VMContextBox {
@@ -175,7 +176,7 @@ fn val_word(v: Val) -> usize {
 /// The table word of an element item: a null funcref is stored as the sentinel.
 fn item_word(ty: RefType, v: Val) -> usize {
     match val_word(v) {
-        0 if ty.is_func_ref() => crate::vm::null_func_ref(),
+        0 if ty.is_func() => crate::vm::null_func_ref(),
         w => w,
     }
 }
@@ -195,6 +196,43 @@ fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>
             None => true,
             Some(w) => matches!(max, Some(m) if m <= w),
         }
+}
+
+/// The canonical id of the function type a reference type names, in a module whose types have
+/// the ids `type_ids`.
+fn concrete_type_id(t: ValType, type_ids: &[u32]) -> Option<u32> {
+    let ValType::Ref(r) = t else { return None };
+    let index = r.type_index()?.as_module_index()?;
+    Some(type_ids[index as usize])
+}
+
+/// Whether a reference of type `have` (naming the canonical type `have_id`, if concrete) is
+/// one of type `want`. Function types have no declared subtypes (refused), so a concrete type
+/// matches only itself, and `func` above all of them.
+fn ref_subtype(have: RefType, have_id: Option<u32>, want: RefType, want_id: Option<u32>) -> bool {
+    if have.is_nullable() && !want.is_nullable() {
+        return false;
+    }
+    match (have_id, want_id) {
+        (Some(h), Some(w)) => h == w,
+        (None, Some(_)) => false,
+        (Some(_), None) => want.heap_type() == RefType::FUNC.heap_type(),
+        (None, None) => have.heap_type() == want.heap_type(),
+    }
+}
+
+/// Import matching of globals (Wasm 3.0): an immutable global's type may be a subtype of the
+/// import's; a mutable one's must be the same type.
+fn global_matches(want: GlobalType, want_id: Option<u32>, have: GlobalType, have_id: Option<u32>) -> bool {
+    if want.mutable != have.mutable || want.shared != have.shared {
+        return false;
+    }
+    match (want.content_type, have.content_type) {
+        (ValType::Ref(w), ValType::Ref(h)) => {
+            ref_subtype(h, have_id, w, want_id) && (!want.mutable || ref_subtype(w, want_id, h, have_id))
+        }
+        (w, h) => w == h,
+    }
 }
 
 pub(crate) fn instantiate(
@@ -219,7 +257,7 @@ pub(crate) fn instantiate(
     let mut tables = Vec::new();
     for (import, ext) in info.imports.iter().zip(imports) {
         let ok = match (&import.kind, ext) {
-            (ImportKind::Func(ty), Extern::Func(f)) => &info.types[*ty as usize] == f.ty(),
+            (ImportKind::Func(ty), Extern::Func(f)) => module.type_ids()[*ty as usize] == f.type_id(),
             (ImportKind::Memory(want), Extern::Memory(m)) => {
                 let have = m.storage();
                 memories.push(have.clone());
@@ -230,12 +268,22 @@ pub(crate) fn instantiate(
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = t.storage();
                 tables.push(have.clone());
-                want.element_type == have.ty.element_type
+                // Element types are invariant (tables are mutable).
+                let want_id = concrete_type_id(ValType::Ref(want.element_type), module.type_ids());
+                let (w, h) = (want.element_type, have.ty.element_type);
+                ref_subtype(h, have.concrete_type_id, w, want_id)
+                    && ref_subtype(w, want_id, h, have.concrete_type_id)
+                    && want.table64 == have.ty.table64
+                    && want.shared == have.ty.shared
                     && limits_match(have.size(), have.ty.maximum, want.initial, want.maximum)
             }
-            (ImportKind::Global(want), Extern::Global(g)) => *want == g.ty(),
+            (ImportKind::Global(want), Extern::Global(g)) => {
+                let want_id = concrete_type_id(want.content_type, module.type_ids());
+                global_matches(*want, want_id, g.ty(), g.concrete_type_id)
+            }
             (ImportKind::Tag(want), Extern::Tag(t)) => {
-                module.type_ids()[*want as usize] == t.vm.type_id && info.types[*want as usize] == *t.ty()
+                // Canonical ids: equal exactly when the types are (type indices inside resolved).
+                module.type_ids()[*want as usize] == t.vm.type_id
             }
             _ => false,
         };
@@ -273,7 +321,7 @@ pub(crate) fn instantiate(
         })
         .collect();
     for &ty in &info.tags[info.num_imported_tags as usize..] {
-        tags.push(crate::tag::Tag::new(info.types[ty as usize].clone()));
+        tags.push(crate::tag::Tag::with_type_id(info.types[ty as usize].clone(), module.type_ids()[ty as usize]));
     }
     let vmctx = VMContextBox::new(offsets.size());
     let data = Arc::new(InstanceData {
@@ -352,7 +400,8 @@ pub(crate) fn instantiate(
                 Some(image) => TableStorage::new_lazy(t.ty, image.clone(), d),
                 None => TableStorage::new(t.ty, t.init.as_ref().map(|e| val_word(d.eval(e))).unwrap_or(0)),
             };
-            let storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+            let mut storage = storage.ok_or_else(|| Error::Resource(format!("table of {} elements", t.ty.initial)))?;
+            storage.concrete_type_id = concrete_type_id(ValType::Ref(t.ty.element_type), module.type_ids());
             all_tables.push(Arc::new(storage));
         }
         for (i, t) in all_tables.iter().enumerate() {
@@ -424,7 +473,9 @@ pub(crate) fn export(data: &Arc<InstanceData>, store_limits: usize, name: &str) 
         }
         ExportKind::Table(t) => Extern::Table(Table::from_storage(data.tables[t as usize].clone())),
         ExportKind::Global(g) => {
-            Extern::Global(Global::from_raw(data.global_ptr(g), info.globals[g as usize].ty, data.clone()))
+            let ty = info.globals[g as usize].ty;
+            let id = concrete_type_id(ty.content_type, data.module.type_ids());
+            Extern::Global(Global::from_raw(data.global_ptr(g), ty, id, data.clone()))
         }
         ExportKind::Tag(t) => Extern::Tag(data.tags[t as usize].clone()),
     })

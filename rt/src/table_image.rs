@@ -11,6 +11,7 @@ use std::sync::Arc;
 use cwali_frontend::{ConstOp, ModuleInfo, SegmentMode};
 
 use crate::memory_image::constant;
+use cwali_frontend::RefTypeExt as _;
 
 /// An image entry for a null element.
 pub const NULL_INDEX: u32 = u32::MAX;
@@ -43,8 +44,7 @@ impl TableImages {
         let mut lazy: Vec<bool> = defined
             .iter()
             .map(|t| {
-                t.ty.element_type.is_func_ref()
-                    && t.init.as_ref().is_none_or(|e| item_index(&e.ops) == Some(NULL_INDEX))
+                t.ty.element_type.is_func() && t.init.as_ref().is_none_or(|e| item_index(&e.ops) == Some(NULL_INDEX))
             })
             .collect();
         for seg in &module.elements {

@@ -26,6 +26,11 @@ impl Tag {
         Tag { vm: Arc::new(VMTag { type_id: crate::type_registry::intern(&ty) }), ty }
     }
 
+    /// A tag defined by a module, whose type has the canonical id `type_id`.
+    pub(crate) fn with_type_id(ty: FuncType, type_id: u32) -> Tag {
+        Tag { vm: Arc::new(VMTag { type_id }), ty }
+    }
+
     /// The payload types (the parameters; tags have no results).
     pub fn ty(&self) -> &FuncType {
         &self.ty

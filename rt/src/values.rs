@@ -1,5 +1,6 @@
 //! Wasm values as the host sees them, and the raw 16-byte slots they travel in.
 
+use cwali_frontend::RefTypeExt as _;
 use cwali_frontend::{RefType, ValType};
 
 /// A Wasm value. Floats are kept as bits so NaN payloads survive a round trip.
@@ -31,7 +32,7 @@ impl Val {
     }
 
     pub fn null(ty: RefType) -> Val {
-        if ty.is_func_ref() { Val::FuncRef(0) } else { Val::ExternRef(0) }
+        if ty.is_func() { Val::FuncRef(0) } else { Val::ExternRef(0) }
     }
 
     pub fn ty_matches(&self, ty: ValType) -> bool {
@@ -41,8 +42,10 @@ impl Val {
             | (Val::F32(_), ValType::F32)
             | (Val::F64(_), ValType::F64)
             | (Val::V128(_), ValType::V128) => true,
-            (Val::FuncRef(_), ValType::Ref(r)) => r.is_func_ref(),
-            (Val::ExternRef(_), ValType::Ref(r)) => !r.is_func_ref(),
+            // A non-nullable type takes no null. (Which function type a non-null reference
+            // has is not checked here: a `Val` does not know its module's types.)
+            (Val::FuncRef(p), ValType::Ref(r)) => r.is_func() && (*p != 0 || r.is_nullable()),
+            (Val::ExternRef(_), ValType::Ref(r)) => !r.is_func(),
             _ => false,
         }
     }
@@ -69,7 +72,7 @@ impl Val {
             ValType::I64 => Val::I64(bits as i64),
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits),
-            ValType::Ref(r) if r.is_func_ref() => Val::FuncRef(bits as usize),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(bits as usize),
             ValType::Ref(_) => Val::ExternRef(bits as usize),
             ValType::V128 => Val::V128(raw.0),
         }

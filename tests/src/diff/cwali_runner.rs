@@ -1,5 +1,6 @@
 //! The engine under test: cwali through its embedding API (`cwali_rt`).
 
+use cwali_codegen::TrapKind;
 use cwali_rt::{Engine, Extern, Instance, Module, Store, Val};
 
 use super::runner::{InstOutcome, Runner};
@@ -35,6 +36,8 @@ impl CwaliRunner {
 
 fn map_trap(trap: &cwali_rt::Trap) -> TrapDesc {
     match trap.trap_kind() {
+        // Wasmtime has one trap for null references, `call_ref`'s included.
+        Some(TrapKind::NullFuncReference) => TrapDesc::Wasm(TrapKind::NullReference),
         Some(k) => TrapDesc::Wasm(k),
         None if trap.as_exception().is_some() => TrapDesc::Other(UNCAUGHT.to_string()),
         None => TrapDesc::Other(trap.message().to_string()),

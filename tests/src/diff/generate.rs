@@ -115,6 +115,14 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
     c.max_instructions = [50, 200, 200, 1000][rng.below(4) as usize];
     c.max_funcs = [5, 20, 20, 50][rng.below(4) as usize];
     c.min_funcs = 1 + rng.below(4) as usize;
+    // wasm-smith generates typed function references (`call_ref`, `br_on_null`, ...) only with
+    // GC on; cwali refuses the modules that use GC proper and runs the others.
+    c.gc_enabled = rng.below(3) == 0;
+    if c.gc_enabled {
+        // Few types: more modules whose types are all function types.
+        c.min_types = 1;
+        c.max_types = 2;
+    }
     c
 }
 
@@ -168,14 +176,28 @@ pub const FUEL_RESET_EXPORT: &str = "__cwali_diff_refuel";
 /// [`FUEL_RESET_EXPORT`] function, and every `memory.atomic.wait*` timeout forced to 0 (see
 /// [`rewrite`]).
 pub fn module_for_seed(seed: u64) -> anyhow::Result<Vec<u8>> {
+    let config = smith_config_for_seed(seed);
     let mut rng = Rng::new(seed);
-    let len = 256 + rng.below(MAX_INPUT_BYTES as u64 - 256) as usize;
-    let input: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
-    let mut u = arbitrary::Unstructured::new(&input);
-    let mut module = wasm_smith::Module::new(smith_config_for_seed(seed), &mut u)?;
-    let fuel_global = module.ensure_termination(DEFAULT_FUEL)?;
-    rewrite(&module.to_bytes(), Some(fuel_global))
+    // With GC on (the only way wasm-smith makes typed function references) most modules use
+    // GC proper, which cwali refuses: try more inputs and keep the first one cwali accepts.
+    let attempts = if config.gc_enabled { GC_ATTEMPTS } else { 1 };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let len = 256 + rng.below(MAX_INPUT_BYTES as u64 - 256) as usize;
+        let input: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let mut u = arbitrary::Unstructured::new(&input);
+        let mut module = wasm_smith::Module::new(config.clone(), &mut u)?;
+        let fuel_global = module.ensure_termination(DEFAULT_FUEL)?;
+        let wasm = rewrite(&module.to_bytes(), Some(fuel_global))?;
+        if attempt >= attempts || cwali_frontend::parse(&wasm).is_ok() {
+            return Ok(wasm);
+        }
+    }
 }
+
+/// Modules generated at most per GC seed before keeping one cwali refuses.
+const GC_ATTEMPTS: u32 = 40;
 
 /// Re-encode a module with two changes:
 ///

@@ -5,6 +5,7 @@ use std::fmt;
 use cwali_codegen::TrapKind;
 
 use super::rng::Rng;
+use cwali_frontend::RefTypeExt as _;
 
 /// A value type as the harness needs it (no GC types: wasm-smith is configured without GC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl Ty {
             V::F32 => Ty::F32,
             V::F64 => Ty::F64,
             V::V128 => Ty::V128,
-            V::Ref(r) if r.is_func_ref() => Ty::FuncRef,
+            V::Ref(r) if r.is_func() => Ty::FuncRef,
             V::Ref(r) if r.is_extern_ref() => Ty::ExternRef,
             _ => return None,
         })

@@ -28,8 +28,10 @@ pub fn wasmtime_config() -> wasmtime::Config {
         .wasm_simd(true)
         .wasm_relaxed_simd(true)
         .relaxed_simd_deterministic(true)
-        .wasm_gc(false)
-        .wasm_function_references(false)
+        // GC on too: wasmparser needs it for recursion groups and `global.get` of a defined
+        // global in constant expressions, which cwali accepts; cwali refuses real GC modules.
+        .wasm_gc(true)
+        .wasm_function_references(true)
         .wasm_exceptions(true)
         .wasm_memory64(false)
         .wasm_multi_memory(true)
