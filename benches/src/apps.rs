@@ -327,25 +327,23 @@ mod shim {
         if r < 0 { -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) as i64) } else { r }
     }
 
+    /// The (pointer, length) buffers of read/write (`a[1]`, `a[2]`) or readv/writev (an iovec
+    /// array of `a[2]` entries at `a[1]`); None if the array is outside memory.
+    fn buffers(mem: &mut Mem, vector: bool, a: &[i64]) -> Option<Vec<(i64, i64)>> {
+        if !vector {
+            return Some(vec![(a[1], a[2])]);
+        }
+        let word = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap()) as i64;
+        Some(mem.slice(a[1], a[2] * 8)?.chunks(8).map(|c| (word(&c[..4]), word(&c[4..]))).collect())
+    }
+
     /// One WALI syscall (`SYS_name`) with its arguments widened to i64.
     fn syscall(caller: &mut Caller<'_, Host>, name: &str, a: &[i64]) -> wasmtime::Result<i64> {
         let Some(mut mem) = Mem::of(caller) else { return Ok(EFAULT) };
         let fd = |i: usize| a[i] as i32;
         Ok(match name {
             "write" | "writev" => {
-                let bufs: Vec<(i64, i64)> = if name == "write" {
-                    vec![(a[1], a[2])]
-                } else {
-                    let Some(iov) = mem.slice(a[1], a[2] * 8) else { return Ok(EFAULT) };
-                    iov.chunks(8)
-                        .map(|c| {
-                            (
-                                u32::from_le_bytes(c[..4].try_into().unwrap()) as i64,
-                                u32::from_le_bytes(c[4..].try_into().unwrap()) as i64,
-                            )
-                        })
-                        .collect()
-                };
+                let Some(bufs) = buffers(&mut mem, name == "writev", a) else { return Ok(EFAULT) };
                 let mut total = 0;
                 for (p, n) in bufs {
                     let Some(bytes) = mem.slice(p, n) else { return Ok(EFAULT) };
@@ -365,19 +363,7 @@ mod shim {
                 total
             }
             "read" | "readv" => {
-                let bufs: Vec<(i64, i64)> = if name == "read" {
-                    vec![(a[1], a[2])]
-                } else {
-                    let Some(iov) = mem.slice(a[1], a[2] * 8) else { return Ok(EFAULT) };
-                    iov.chunks(8)
-                        .map(|c| {
-                            (
-                                u32::from_le_bytes(c[..4].try_into().unwrap()) as i64,
-                                u32::from_le_bytes(c[4..].try_into().unwrap()) as i64,
-                            )
-                        })
-                        .collect()
-                };
+                let Some(bufs) = buffers(&mut mem, name == "readv", a) else { return Ok(EFAULT) };
                 let mut total = 0;
                 for (p, n) in bufs {
                     let Some(bytes) = mem.slice(p, n) else { return Ok(EFAULT) };

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use cwali_frontend::{FuncType, ImportKind, ValType as WasmType};
 use cwali_rt::{Caller, Config, Engine, Extern, Func, Instance, InterruptHandle, Module, Store, Trap, TrapKind, Val};
 
-use crate::host::Guest;
-use crate::syscalls::{self, Syscall, ValType};
+use crate::host::{self, Guest, raw_i64};
+use crate::syscalls::{Syscall, ValType};
 
 /// Limits of one sandbox.
 #[derive(Debug, Clone, Default)]
@@ -343,60 +343,15 @@ const EPERM: i64 = -(libc::EPERM as i64);
 /// the run state).
 const EXIT_MARKER: &str = "sandbox exit";
 
-fn wali_type(t: WasmType) -> Option<ValType> {
-    match t {
-        WasmType::I32 => Some(ValType::I32),
-        WasmType::I64 => Some(ValType::I64),
-        _ => None,
-    }
-}
-
-fn raw_i64(v: &Val) -> i64 {
-    match *v {
-        Val::I32(x) => x as i64,
-        Val::I64(x) => x,
-        _ => 0,
-    }
-}
-
-/// Host functions for the module's imports, in import order.
+/// Host functions for the module's imports, in import order (the full host's resolution rule,
+/// with the sandbox's implementations; tags are the sandbox module's own).
 fn link(module: &Module) -> Vec<Extern> {
-    let info = module.info();
-    let mut out = Vec::new();
-    for import in &info.imports {
-        let ty_index = match import.kind {
-            ImportKind::Func(t) => t,
-            ImportKind::Tag(t) => {
-                out.push(Extern::Tag(cwali_rt::Tag::new(info.types[t as usize].clone())));
-                continue;
-            }
-            _ => continue,
-        };
-        let ty = info.types[ty_index as usize].clone();
-        let params: Option<Vec<ValType>> = ty.params().iter().map(|t| wali_type(*t)).collect();
-        let results: Option<Vec<ValType>> = ty.results().iter().map(|t| wali_type(*t)).collect();
-        let func = match (import.module.as_str(), params, results) {
-            (syscalls::IMPORT_MODULE, Some(p), Some(r)) => {
-                if let Some(sc) = syscalls::by_import_name(&import.name).filter(|s| s.accepts_signature(&p, &r)) {
-                    syscall_func(ty, sc)
-                } else if let Some(f) = aux_func(&import.name, &ty) {
-                    f
-                } else if import.name.starts_with(syscalls::SYSCALL_PREFIX) && r == [ValType::I64] {
-                    Func::new_with_caller(ty, |_, _| Ok(vec![Val::I64(ENOSYS)]))
-                } else {
-                    trap_stub(ty, &import.module, &import.name)
-                }
-            }
-            _ => trap_stub(ty, &import.module, &import.name),
-        };
-        out.push(Extern::Func(func));
-    }
-    out
-}
-
-fn trap_stub(ty: FuncType, module: &str, name: &str) -> Func {
-    let message = format!("call to unresolved import `{module}::{name}`");
-    Func::new_with_caller(ty, move |_, _| Err(Trap::host(message.clone())))
+    let unknown_syscall = |ty: FuncType, _: &str| Func::new_with_caller(ty, |_, _| Ok(vec![Val::I64(ENOSYS)]));
+    let tag = |_: &str, _: &str, ty: &FuncType| cwali_rt::Tag::new(ty.clone());
+    host::link_imports(
+        module,
+        &host::ImportProvider { syscall: &syscall_func, aux: &aux_func, unknown_syscall: &unknown_syscall, tag: &tag },
+    )
 }
 
 /// The calling instance's memory.

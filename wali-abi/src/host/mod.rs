@@ -68,7 +68,7 @@ pub fn is_wali_module(module: &Module) -> bool {
     module.info().imports.iter().any(|i| i.module == syscalls::IMPORT_MODULE)
 }
 
-fn wali_type(t: WasmType) -> Option<ValType> {
+pub(crate) fn wali_type(t: WasmType) -> Option<ValType> {
     match t {
         WasmType::I32 => Some(ValType::I32),
         WasmType::I64 => Some(ValType::I64),
@@ -76,7 +76,7 @@ fn wali_type(t: WasmType) -> Option<ValType> {
     }
 }
 
-fn raw_i64(v: &Val) -> i64 {
+pub(crate) fn raw_i64(v: &Val) -> i64 {
     match *v {
         Val::I32(x) => x as i64,
         Val::I64(x) => x,
@@ -85,7 +85,7 @@ fn raw_i64(v: &Val) -> i64 {
 }
 
 /// A stub that traps naming the import (unknown non-syscall imports, bad signatures).
-fn trap_stub(ty: FuncType, module: &str, name: &str) -> Func {
+pub(crate) fn trap_stub(ty: FuncType, module: &str, name: &str) -> Func {
     let message = format!("call to unresolved import `{module}::{name}`");
     Func::new_with_caller(ty, move |_, _| Err(Trap::host(message.clone())))
 }
@@ -104,18 +104,30 @@ fn imported_tag(module: &str, name: &str, ty: &FuncType) -> cwali_rt::Tag {
     tag
 }
 
+/// What one host gives for `wali` imports; [`link_imports`] decides which applies (§4).
+pub(crate) struct ImportProvider<'a> {
+    /// A table syscall whose import has the table's signature.
+    pub syscall: &'a dyn Fn(FuncType, &'static syscalls::Syscall) -> Func,
+    /// An auxiliary import (argv, environment, ...), if this host provides it with that type.
+    pub aux: &'a dyn Fn(&str, &FuncType) -> Option<Func>,
+    /// A `SYS_*` import the table does not know, returning i64: it answers -ENOSYS.
+    pub unknown_syscall: &'a dyn Fn(FuncType, &str) -> Func,
+    /// A tag import.
+    pub tag: &'a dyn Fn(&str, &str, &FuncType) -> cwali_rt::Tag,
+}
+
 /// Host functions for every function import of `module` and tags for its tag imports, in
-/// import order.
-pub fn link(module: &Module) -> Vec<Extern> {
+/// import order, resolved as §4 says: known syscalls with a matching signature get the host's
+/// implementation, unknown `SYS_*` returning i64 get -ENOSYS, anything else (a known syscall
+/// with another signature included) a stub that traps naming the import when called.
+pub(crate) fn link_imports(module: &Module, host: &ImportProvider<'_>) -> Vec<Extern> {
     let info = module.info();
     let mut out = Vec::new();
     for import in &info.imports {
         let ty_index = match import.kind {
             ImportKind::Func(ty_index) => ty_index,
-            // An exception tag the program does not define (e.g. `__cpp_exception` left
-            // undefined at link time): one tag of that type, the same for every thread.
             ImportKind::Tag(ty_index) => {
-                out.push(Extern::Tag(imported_tag(&import.module, &import.name, &info.types[ty_index as usize])));
+                out.push(Extern::Tag((host.tag)(&import.module, &import.name, &info.types[ty_index as usize])));
                 continue;
             }
             // WALI binaries import only functions and tags; anything else cannot be provided.
@@ -126,19 +138,13 @@ pub fn link(module: &Module) -> Vec<Extern> {
         let results: Option<Vec<ValType>> = ty.results().iter().map(|t| wali_type(*t)).collect();
         let func = match (import.module.as_str(), params, results) {
             (syscalls::IMPORT_MODULE, Some(p), Some(r)) => {
-                if let Some(sc) = syscalls::by_import_name(&import.name).filter(|s| s.accepts_signature(&p, &r)) {
-                    syscall_func(ty, sc)
-                } else if let Some(f) = aux::func(&import.name, &ty) {
+                let known = syscalls::by_import_name(&import.name);
+                if let Some(sc) = known.filter(|s| s.accepts_signature(&p, &r)) {
+                    (host.syscall)(ty, sc)
+                } else if let Some(f) = (host.aux)(&import.name, &ty) {
                     f
-                } else if import.name.starts_with(syscalls::SYSCALL_PREFIX)
-                    && syscalls::by_import_name(&import.name).is_none()
-                    && r == [ValType::I64]
-                {
-                    let name = import.name.clone();
-                    Func::new_with_caller(ty, move |_, _| {
-                        trace_line(&name, "", -(libc::ENOSYS as i64));
-                        Ok(vec![Val::I64(-(libc::ENOSYS as i64))])
-                    })
+                } else if import.name.starts_with(syscalls::SYSCALL_PREFIX) && known.is_none() && r == [ValType::I64] {
+                    (host.unknown_syscall)(ty, &import.name)
                 } else {
                     trap_stub(ty, &import.module, &import.name)
                 }
@@ -148,6 +154,28 @@ pub fn link(module: &Module) -> Vec<Extern> {
         out.push(Extern::Func(func));
     }
     out
+}
+
+/// The full host's functions and tags for `module`'s imports, in import order.
+pub fn link(module: &Module) -> Vec<Extern> {
+    let unknown_syscall = |ty: FuncType, name: &str| {
+        let name = name.to_string();
+        Func::new_with_caller(ty, move |_, _| {
+            trace_line(&name, "", -(libc::ENOSYS as i64));
+            Ok(vec![Val::I64(-(libc::ENOSYS as i64))])
+        })
+    };
+    // An exception tag the program does not define (e.g. `__cpp_exception` left undefined at
+    // link time): one tag of that type, the same for every thread.
+    link_imports(
+        module,
+        &ImportProvider {
+            syscall: &syscall_func,
+            aux: &aux::func,
+            unknown_syscall: &unknown_syscall,
+            tag: &imported_tag,
+        },
+    )
 }
 
 /// The host function of one table syscall.
