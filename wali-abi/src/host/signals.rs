@@ -26,10 +26,66 @@ static FLAGS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
 static MASKS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
 /// Deliveries to the native handler not yet handed to the guest, per signal: each one runs the
 /// guest handler once, as each kernel delivery runs a native handler once (queued real-time
-/// signals arrive several times).
-static PENDING: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
-/// Sum of PENDING, for a cheap check after every call.
-static PENDING_TOTAL: AtomicU32 = AtomicU32::new(0);
+/// signals arrive several times). The kernel picked a thread that does not block the signal, so a
+/// delivery to a thread running Wasm is that thread's to handle; only deliveries to other threads
+/// (compile workers, a thread that has not entered Wasm yet) go to the process-wide counts.
+struct Pending {
+    counts: [AtomicU32; NSIG],
+    /// Sum of `counts`, for a cheap check after every call.
+    total: AtomicU32,
+}
+
+impl Pending {
+    const fn new() -> Self {
+        Pending { counts: [const { AtomicU32::new(0) }; NSIG], total: AtomicU32::new(0) }
+    }
+
+    fn add(&self, sig: usize) {
+        self.counts[sig].fetch_add(1, Ordering::SeqCst);
+        self.total.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn clear(&self) {
+        for count in &self.counts {
+            count.store(0, Ordering::SeqCst);
+        }
+        self.total.store(0, Ordering::SeqCst);
+    }
+
+    fn any(&self) -> bool {
+        self.total.load(Ordering::Relaxed) != 0
+    }
+
+    /// Take the lowest pending signal that `accept` allows.
+    fn take(&self, accept: impl Fn(usize) -> bool) -> Option<usize> {
+        if self.total.load(Ordering::SeqCst) == 0 {
+            return None;
+        }
+        for (sig, count) in self.counts.iter().enumerate() {
+            let mut c = count.load(Ordering::SeqCst);
+            // Another thread may take it first (process-wide counts); only a successful
+            // decrement delivers.
+            while c > 0 && accept(sig) {
+                match count.compare_exchange(c, c - 1, Ordering::SeqCst, Ordering::SeqCst) {
+                    Ok(_) => {
+                        self.total.fetch_sub(1, Ordering::SeqCst);
+                        return Some(sig);
+                    }
+                    Err(now) => c = now,
+                }
+            }
+        }
+        None
+    }
+}
+
+static PROCESS_PENDING: Pending = Pending::new();
+
+thread_local! {
+    /// Deliveries the kernel made to this thread while it ran Wasm. A const initialiser without
+    /// destructor: plain thread-local storage, safe to touch in a signal handler.
+    static THREAD_PENDING: Pending = const { Pending::new() };
+}
 
 /// Signals the runtime keeps for its trap handling.
 pub const RESERVED: [i32; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
@@ -55,45 +111,48 @@ pub extern "C" fn sent_reserved_signal(sig: libc::c_int) {
 }
 
 extern "C" fn native_handler(sig: libc::c_int) {
-    PENDING[sig as usize].fetch_add(1, Ordering::SeqCst);
-    PENDING_TOTAL.fetch_add(1, Ordering::SeqCst);
+    if cwali_rt::signals::current_landing_pad() != 0 {
+        THREAD_PENDING.with(|p| p.add(sig as usize));
+    } else {
+        PROCESS_PENDING.add(sig as usize);
+    }
     cwali_rt::request_safepoints();
 }
 
 /// In a forked child: signals the parent received are not the child's (Linux clears a child's
-/// pending set).
+/// pending set). The child has only the forking thread.
 pub fn clear_pending() {
-    for count in &PENDING {
-        count.store(0, Ordering::SeqCst);
-    }
-    PENDING_TOTAL.store(0, Ordering::SeqCst);
+    THREAD_PENDING.with(Pending::clear);
+    PROCESS_PENDING.clear();
 }
 
 pub fn any_pending() -> bool {
-    PENDING_TOTAL.load(Ordering::Relaxed) != 0
+    THREAD_PENDING.with(Pending::any) || PROCESS_PENDING.any()
 }
 
-/// Take the lowest pending signal. The kernel only hands a signal to a thread that does not block
-/// it, so whatever is pending was accepted and runs now, even if the mask changed since (e.g.
-/// rt_sigsuspend restored it on return).
+/// This thread's current signal mask (bit n-1 = signal n).
+fn thread_mask() -> u64 {
+    // SAFETY: queries this thread's mask into a local sigset_t, whose first word holds
+    // signals 1..64.
+    unsafe {
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut old);
+        *(&old as *const _ as *const u64)
+    }
+}
+
+/// Take the lowest pending signal for this thread. What the kernel delivered to this thread was
+/// accepted and runs now, even if the mask changed since (e.g. rt_sigsuspend restored it on
+/// return); a process-wide delivery runs on the first thread whose mask lets it through.
 fn take_pending() -> Option<usize> {
-    if PENDING_TOTAL.load(Ordering::SeqCst) == 0 {
+    if let Some(sig) = THREAD_PENDING.with(|p| p.take(|_| true)) {
+        return Some(sig);
+    }
+    if !PROCESS_PENDING.any() {
         return None;
     }
-    for (sig, count) in PENDING.iter().enumerate() {
-        let mut c = count.load(Ordering::SeqCst);
-        // Another thread may take it first; only a successful decrement delivers.
-        while c > 0 {
-            match count.compare_exchange(c, c - 1, Ordering::SeqCst, Ordering::SeqCst) {
-                Ok(_) => {
-                    PENDING_TOTAL.fetch_sub(1, Ordering::SeqCst);
-                    return Some(sig);
-                }
-                Err(now) => c = now,
-            }
-        }
-    }
-    None
+    let mask = thread_mask();
+    PROCESS_PENDING.take(|sig| sig == 0 || mask & (1 << (sig - 1)) == 0)
 }
 
 /// Run the guest handlers of all pending signals on this thread. A trap in a handler unwinds
