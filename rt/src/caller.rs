@@ -49,6 +49,13 @@ impl<'a> Caller<'a> {
         self.data.global_val(index)
     }
 
+    /// The index of the guest's `__stack_pointer` global, if the module has the toolchain's shape
+    /// (global 0, a mutable i32): where a host that runs guest code (a signal handler) makes room
+    /// on the guest's shadow stack.
+    pub fn stack_pointer_global(&self) -> Option<u32> {
+        crate::setjmp::stack_pointer_global(self.data)
+    }
+
     pub fn set_global(&self, index: u32, v: Val) {
         crate::instance::write_val(self.data.global_ptr(index), v);
     }

@@ -152,7 +152,7 @@ unsafe extern "C" {
 }
 
 /// The guest's `__stack_pointer`: global 0 when it is a mutable i32 (the WALI toolchain's shape).
-fn stack_pointer_global(data: &InstanceData) -> Option<u32> {
+pub(crate) fn stack_pointer_global(data: &InstanceData) -> Option<u32> {
     let g = data.module.info().globals.first()?;
     (g.ty.mutable && g.ty.content_type == cwali_frontend::ValType::I32).then_some(0)
 }

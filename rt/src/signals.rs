@@ -432,7 +432,7 @@ unsafe extern "C" fn handle_signal(signal: c_int, info: *mut libc::siginfo_t, co
     // SAFETY: the kernel's siginfo.
     if !info.is_null() && unsafe { (*info).si_code } <= 0 {
         // SAFETY: async-signal-safe, as `sent_fault_signal` requires of the hook.
-        unsafe { sent_fault_signal(signal) };
+        unsafe { sent_fault_signal(signal, info) };
         return;
     }
     let pad = LANDING_PAD.get();
@@ -580,16 +580,16 @@ static SENT_SIGNAL_HOOK: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 /// `kill`) sent to `hook`, which runs inside the signal handler and must be async-signal-safe.
 /// A WALI host queues them for the guest's handler. Without a hook such a signal ends the
 /// process as its default action would.
-pub fn set_sent_signal_hook(hook: extern "C" fn(c_int)) {
+pub fn set_sent_signal_hook(hook: extern "C" fn(c_int, *const libc::siginfo_t)) {
     SENT_SIGNAL_HOOK.store(hook as usize, std::sync::atomic::Ordering::SeqCst);
 }
 
-unsafe fn sent_fault_signal(signal: c_int) {
+unsafe fn sent_fault_signal(signal: c_int, info: *const libc::siginfo_t) {
     let hook = SENT_SIGNAL_HOOK.load(std::sync::atomic::Ordering::SeqCst);
     if hook != 0 {
-        // SAFETY: stored from an `extern "C" fn(c_int)` by set_sent_signal_hook.
-        let hook: extern "C" fn(c_int) = unsafe { std::mem::transmute(hook) };
-        hook(signal);
+        // SAFETY: stored from an `extern "C" fn(c_int, *const siginfo_t)` by set_sent_signal_hook.
+        let hook: extern "C" fn(c_int, *const libc::siginfo_t) = unsafe { std::mem::transmute(hook) };
+        hook(signal, info);
         return;
     }
     // SAFETY: async-signal-safe calls; the process ends by the signal.

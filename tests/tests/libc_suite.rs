@@ -114,9 +114,6 @@ fn libc_signals() {
 
 /// What an SA_SIGINFO handler is told about the signal.
 #[test]
-#[ignore = "cwali runs SA_SIGINFO handlers with a NULL siginfo_t (wali-abi/src/host/signals.rs \
-            run_handler passes 0, 0): no si_code/si_pid/si_value/si_status; and SYS_rt_sigqueueinfo is \
-            not in the WALI syscall table (-ENOSYS stub), so sigqueue fails"]
 fn libc_signals_siginfo() {
     let r = same(&Case::new("signals").args(&["siginfo"]));
     assert_eq!(r.ending, Ending::Exit(0));
@@ -128,9 +125,6 @@ fn libc_signals_siginfo() {
 }
 
 #[test]
-#[ignore = "cwali runs an SA_ONSTACK handler on the guest's normal stack: the guest's __stack_pointer \
-            is not switched to the sigaltstack area, and sigaltstack(NULL, &old) inside the handler \
-            does not report SS_ONSTACK"]
 fn libc_signals_altstack() {
     let r = same(&Case::new("signals").args(&["altstack"]));
     assert_eq!(r.ending, Ending::Exit(0));
@@ -138,7 +132,6 @@ fn libc_signals_altstack() {
 }
 
 #[test]
-#[ignore = "SYS_getitimer is not in the WALI syscall table (wali-abi/src/syscalls.rs): the import gets an -ENOSYS stub"]
 fn libc_signals_getitimer() {
     let r = same(&Case::new("signals").args(&["itimer"]));
     assert_eq!(

@@ -243,3 +243,18 @@ fn memory_image_memfd_is_sealed() {
         assert_eq!(ending(&out), Ending::Exit(0), "{opts:?} (10: no memfd, 11: truncated, 12: written, 13: changed)");
     }
 }
+
+/// rt_sigqueueinfo to itself cannot forge a kernel-made fault (or SI_TKILL) for the runtime's
+/// fault handler; what sigqueue(3) sends is delivered.
+#[test]
+fn sigqueueinfo_cannot_forge_kernel_signals() {
+    for opts in modes() {
+        let out = run_cwali("hostile_sigqueue", &Run { cwali_opts: opts.clone(), ..Run::args(&[]) });
+        assert_eq!(
+            ending(&out),
+            Ending::Signal(libc::SIGUSR1),
+            "{opts:?} (11: forged fault accepted, 12: forged SI_TKILL accepted, 13: SI_QUEUE refused)\n{}",
+            stderr_without_trace(&out)
+        );
+    }
+}

@@ -286,17 +286,17 @@ impl Syscall {
 
 /// The syscall imported as `name` (`SYS_read`), including accepted aliases (`SYS_fstatat`).
 pub fn by_import_name(name: &str) -> Option<&'static Syscall> {
-    SYSCALLS.iter().find(|s| s.import == name || s.aliases.contains(&name))
+    all().find(|s| s.import == name || s.aliases.contains(&name))
 }
 
 /// The syscall with WALI name or Linux name `name` (`read`, `fadvise`, `fadvise64`).
 pub fn by_name(name: &str) -> Option<&'static Syscall> {
-    SYSCALLS.iter().find(|s| s.name == name || s.linux_name == name)
+    all().find(|s| s.name == name || s.linux_name == name)
 }
 
 /// The syscall with host number `nr` on `arch`.
 pub fn by_nr(arch: Arch, nr: u32) -> Option<&'static Syscall> {
-    SYSCALLS.iter().find(|s| s.nr(arch) == Some(nr))
+    all().find(|s| s.nr(arch) == Some(nr))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -685,6 +685,25 @@ pub static SYSCALLS: &[Syscall] = &[
         PT, SAME),
 ];
 
+/// Syscalls the spec lists without implementing them (WALI-ABI.md §6.2) that wali-musl programs
+/// reach through their libc: getitimer(2) and sigqueue(3). cwali answers them; a runtime with only
+/// the spec's table binds them to `-ENOSYS`. They resolve and trace like the spec's syscalls but
+/// stay out of the guest header, which declares the spec's imports.
+#[rustfmt::skip]
+pub static EXTENSIONS: &[Syscall] = &[
+    sc!(getitimer, 36, Some(102), [int("which", "int"),
+        p_out("curr_value", "struct itimerval*", Len::Of(L::Itimerval))], PT, SAME),
+    sc!(rt_sigqueueinfo, 129, Some(138), [int("tgid", "pid_t"), int("sig", "int"),
+        p_in("uinfo", "siginfo_t*", Len::Bytes(128))], host(H::Signals), SAME,
+        note = "guest siginfo_t (wasm32 layout) converted; only negative si_code values (SI_QUEUE, ...), as a \
+                process may send to another: a guest cannot forge a kernel-generated fault"),
+];
+
+/// The spec's syscalls, then cwali's [`EXTENSIONS`].
+pub fn all() -> impl Iterator<Item = &'static Syscall> {
+    SYSCALLS.iter().chain(EXTENSIONS)
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Auxiliary imports (§5).
 // ---------------------------------------------------------------------------------------------------
@@ -816,8 +835,18 @@ mod tests {
     }
 
     #[test]
+    fn extensions_are_outside_the_spec_table_and_unique() {
+        for e in EXTENSIONS {
+            assert!(!SYSCALLS.iter().any(|s| s.name == e.name || s.nr_x86_64 == e.nr_x86_64), "{}", e.name);
+            assert!(!SYSCALLS.iter().any(|s| s.nr_aarch64.is_some() && s.nr_aarch64 == e.nr_aarch64), "{}", e.name);
+            assert_eq!(by_import_name(e.import).map(|s| s.name), Some(e.name));
+        }
+        assert_eq!(all().count(), SYSCALLS.len() + EXTENSIONS.len());
+    }
+
+    #[test]
     fn entries_are_consistent() {
-        for s in SYSCALLS {
+        for s in all() {
             assert_eq!(s.import, format!("SYS_{}", s.name));
             assert!(s.args.len() <= 6, "{}", s.name);
             // The spec's generator rule (§2): i64 iff the C type is a long type.
@@ -1088,8 +1117,10 @@ mod tests {
             SYS_getrandom,
             SYS_statx,
             SYS_faccessat2,
+            SYS_getitimer,
+            SYS_rt_sigqueueinfo,
         );
-        assert_eq!(nrs.len(), SYSCALLS.len());
+        assert_eq!(nrs.len(), SYSCALLS.len() + EXTENSIONS.len());
         for (sys, nr) in nrs {
             let name = sys.strip_prefix("SYS_").unwrap();
             let s = by_name(name).unwrap_or_else(|| panic!("{name} missing from the table"));
@@ -1134,7 +1165,7 @@ mod tests {
                 other => generic.get(other).copied(),
             }
         };
-        for s in SYSCALLS {
+        for s in all() {
             match s.nr_aarch64 {
                 Some(nr) => assert_eq!(alias(s.name), Some(nr), "{}", s.name),
                 None => assert_eq!(alias(s.name), None, "{} exists in asm-generic", s.name),

@@ -447,7 +447,7 @@ fn die_of_trap(instance: Option<&Instance>, trap: &Trap) -> ! {
     let sig = if trap.as_exception().is_some() { libc::SIGABRT } else { signals::signal_for_trap(trap.trap_kind()) };
     if let Some(instance) = instance
         && signals::has_handler(sig)
-        && let Err(inner) = signals::run_handler(instance.caller(), sig)
+        && let Err(inner) = signals::run_handler(instance.caller(), sig, None)
         && inner.message() == process::THREAD_EXIT
     {
         process::exit_process(0);

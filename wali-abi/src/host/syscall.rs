@@ -95,6 +95,7 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
             (_, "rt_sigaction") => signals::rt_sigaction(g, args),
             (_, "rt_sigprocmask") => signals::rt_sigprocmask(g, args),
             (_, "sigaltstack") => signals::sigaltstack(g, args),
+            (_, "rt_sigqueueinfo") => signals::rt_sigqueueinfo(g, args),
             (_, "rt_sigreturn") => Err(-1),
             (_, "readv" | "writev") => iovec_call(g, sc, args),
             (_, "sendmsg" | "recvmsg") => msg_call(g, sc, args),
