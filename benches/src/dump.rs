@@ -9,7 +9,8 @@
 //!   `CWALI_EMIT_CLIF=DIR` to get cwali's next to it).
 //!
 //! `--dump-wali FILE.wasm DIR` writes the code of a WALI program as `cwali run` compiles it
-//! (safe points, inline syscalls) to `DIR/<stem>.wali.f<index>.bin`.
+//! (safe points, inline syscalls) to `DIR/<stem>.wali.f<index>.bin`, and Wasmtime's code of the
+//! same module next to it (`DIR/<stem>.wasmtime.cwasm`, its CLIF in `DIR/wasmtime-clif/`).
 
 use std::path::Path;
 
@@ -56,5 +57,11 @@ pub fn dump_wali(wasm: &Path, dir: &Path) -> Result<()> {
         std::fs::write(&path, code)?;
         println!("{} ({} bytes, {})", path.display(), f.len, module.info().func_name(f.func_index));
     }
+    let clif = dir.join("wasmtime-clif");
+    std::fs::create_dir_all(&clif)?;
+    let engine = wasmtime::Engine::new(wasmtime::Config::new().emit_clif(&clif)).wt()?;
+    let path = dir.join(format!("{stem}.wasmtime.cwasm"));
+    std::fs::write(&path, engine.precompile_module(&bytes).wt()?)?;
+    println!("{}", path.display());
     Ok(())
 }

@@ -330,10 +330,14 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     /// Poll the pending-signal flag; call the safepoint builtin when it is set.
     pub(crate) fn safepoint(&mut self) {
         if crate::POLL_PAGES {
-            // One load from the store's poll page (in the pinned register) whose result is not
-            // used: a trapping load is kept, and each `get_pinned_reg` is a new value, so no
-            // poll is merged with another. Its fault is the request (see `crate::POLL_PAGES`).
-            let page = self.b.ins().get_pinned_reg(types::I64);
+            // One load from the store's poll page whose result is not used: a trapping load is
+            // kept and never merged with another. Its fault is the request (see
+            // `crate::POLL_PAGES`). The page's address is fixed for the store, so finding it
+            // (VMContext -> limits -> page) is readonly and movable: computed once per function
+            // and kept where the register allocator likes, rather than in a register reserved
+            // in every function (a pinned register costs big functions more than the polls).
+            let limits = self.load_vmctx_readonly(types::I64, VMOffsets::LIMITS);
+            let page = self.b.ins().load(types::I64, readonly(), limits, vmoffsets::limits::POLL_PAGE);
             let flags = MemFlagsData::new().with_aligned().with_trap_code(Some(TrapKind::Safepoint.to_code()));
             self.b.ins().load(types::I8, flags, page, 0);
             return;

@@ -116,8 +116,9 @@ pub use trap::TrapKind;
 pub use vmoffsets::VMOffsets;
 
 /// Whether safepoint polls on this host are loads from a poll page (x86_64) rather than a load,
-/// test and branch on the pending flag (elsewhere). With poll pages the pinned register holds the
-/// store's poll page and a poll is one load with no branch: a request protects the page, the
+/// test and branch on the pending flag (elsewhere). With poll pages a poll is one load with no
+/// branch from the store's poll page (found through the VMContext, once per function; no
+/// register is pinned, which big functions would pay for in spills): a request protects the page, the
 /// load faults at a recorded [`TrapKind::Safepoint`] site, and the runtime's fault handler
 /// enters the safepoint as if the load had called it, then re-executes the load. (On aarch64
 /// the handler would need a scratch register to resume, which the interrupted code may be
@@ -298,8 +299,9 @@ fn isa(config: &Config, detect_cpu_features: bool) -> Result<OwnedTargetIsa, Com
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     // Stack overflow is caught by the prologue's stack-limit check, not by probes.
     set(&mut flags, "enable_probestack", "false")?;
-    // Safepoint polls read the store's limits through the pinned register (see `safepoint`).
-    set(&mut flags, "enable_pinned_reg", if config.safepoints { "true" } else { "false" })?;
+    // Without poll pages, safepoint polls read the store's limits through the pinned register
+    // (see `safepoint`); poll pages are found through the VMContext.
+    set(&mut flags, "enable_pinned_reg", if config.safepoints && !POLL_PAGES { "true" } else { "false" })?;
     let isa_builder =
         cranelift_native::builder_with_options(detect_cpu_features).map_err(|e| CompileError::Isa(e.to_string()))?;
     isa_builder.finish(settings::Flags::new(flags)).map_err(|e| CompileError::Isa(e.to_string()))

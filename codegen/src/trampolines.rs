@@ -26,8 +26,9 @@ pub enum Pin {
     Nothing,
     /// The callee store's limits (safepoint polls read the pending flag through it).
     Limits,
-    /// The callee store's poll page ([`crate::POLL_PAGES`]); the callee's VMContext is also
-    /// recorded as the store's entry VMContext for the safepoint hook.
+    /// Poll pages ([`crate::POLL_PAGES`]): no register is pinned (polls find the page through
+    /// the VMContext); the callee's VMContext is recorded as the store's entry VMContext for the
+    /// safepoint hook.
     PollPage,
 }
 
@@ -50,26 +51,25 @@ pub fn array_trampoline(ty: &FuncType, name: UserFuncName, isa: &dyn TargetIsa, 
         args.push(b.ins().load(ir_type(*t), slot_flags(ir_type(*t)), values, SLOT * i as i32));
     }
     let sig = b.import_signature(wasm_signature(ty));
-    let saved = (pin != Pin::Nothing).then(|| {
+    let saved = (pin == Pin::Limits).then(|| {
         let saved = b.ins().get_pinned_reg(types::I64);
         let limits = b.ins().load(types::I64, flags, callee, crate::VMOffsets::LIMITS);
-        if pin == Pin::Limits {
-            b.ins().set_pinned_reg(limits);
-            return (saved, None);
-        }
-        let page = b.ins().load(types::I64, flags, limits, vmoffsets::limits::POLL_PAGE);
-        b.ins().set_pinned_reg(page);
+        b.ins().set_pinned_reg(limits);
+        saved
+    });
+    let entry = (pin == Pin::PollPage).then(|| {
+        let limits = b.ins().load(types::I64, flags, callee, crate::VMOffsets::LIMITS);
         let entry_vmctx = b.ins().load(types::I64, flags, limits, vmoffsets::limits::ENTRY_VMCTX);
         b.ins().store(flags, callee, limits, vmoffsets::limits::ENTRY_VMCTX);
-        (saved, Some((limits, entry_vmctx)))
+        (limits, entry_vmctx)
     });
     let call = b.ins().call_indirect(sig, code, &args);
     let results = b.inst_results(call).to_vec();
-    if let Some((saved, entry)) = saved {
+    if let Some(saved) = saved {
         b.ins().set_pinned_reg(saved);
-        if let Some((limits, entry_vmctx)) = entry {
-            b.ins().store(flags, entry_vmctx, limits, vmoffsets::limits::ENTRY_VMCTX);
-        }
+    }
+    if let Some((limits, entry_vmctx)) = entry {
+        b.ins().store(flags, entry_vmctx, limits, vmoffsets::limits::ENTRY_VMCTX);
     }
     for (i, r) in results.into_iter().enumerate() {
         let ty = b.func.dfg.value_type(r);

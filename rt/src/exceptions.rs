@@ -6,8 +6,9 @@
 //! Each costs 16 bytes plus 16 per payload value (a C++ exception: 32 bytes).
 //!
 //! Throwing (`Builtin::Throw`): generated code calls `cwali_throw_stub`, which records its return
-//! address (a PC in the throwing Wasm function), the frame pointer of that function and the
-//! pinned register, and calls [`throw`]. That walks the frame-pointer chain of this activation:
+//! address (a PC in the throwing Wasm function), the frame pointer of that function and r15
+//! (the pinned register when a configuration pins one; x86_64 with poll pages does not), and
+//! calls [`throw`]. That walks the frame-pointer chain of this activation:
 //! for each Wasm frame it looks the return address up in the function's exception call sites
 //! (`code_registry`), reads the caller's VMContext from the stack slot the site names, and tries
 //! the handlers in order (a tag handler matches when the instance's tag at that index has the

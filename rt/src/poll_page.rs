@@ -1,8 +1,9 @@
 //! Poll pages: safepoint requests as page protection (x86_64, `cwali_codegen::POLL_PAGES`).
 //!
 //! With safepoints on, each store owns two pages: the first holds its [`VMRuntimeLimits`], the
-//! second is the *poll page*, normally read-only. Generated code keeps the poll page's address
-//! in the pinned register and polls with a single load from it, no compare and no branch.
+//! second is the *poll page*, normally read-only. Generated code finds the poll page's address
+//! through its VMContext (a readonly load chain Cranelift computes once per function) and polls
+//! with a single load from it, no compare and no branch.
 //! [`request`] protects the page; the next poll faults at a PC recorded as a
 //! `TrapKind::Safepoint` site, and the signal handler ([`resume_in_safepoint`]) makes the
 //! interrupted code "call" `cwali_safepoint_fault_stub`, which saves every register, makes the
@@ -82,10 +83,10 @@ pub(crate) fn request(limits: &VMRuntimeLimits) {
     }
 }
 
-/// Called by the stub with the faulting code's pinned register: the poll page.
+/// Called by the stub with the faulting address: the poll page.
 extern "C" fn safepoint_fault(page: usize) {
-    // SAFETY: the pinned register of code that polled holds its store's poll page, which
-    // follows the page holding the store's limits.
+    // SAFETY: the fault handler checked that the faulting load is a poll, which reads its
+    // store's poll page, which follows the page holding the store's limits.
     let limits = unsafe { &*((page - PAGE) as *const VMRuntimeLimits) };
     // SAFETY: poll pages stay mapped for the life of the process.
     unsafe { libc::mprotect(page as *mut libc::c_void, PAGE, libc::PROT_READ) };
@@ -93,10 +94,10 @@ extern "C" fn safepoint_fault(page: usize) {
 }
 
 // Entered as if the faulting load had called it, with the load's address as the return
-// address, placed below the interrupted code's 128-byte red zone: `ret 128` then resumes the
-// load with the original stack pointer. Saves every register but the callee-saved ones the C
-// callee keeps, and the flags; passes r15 (the pinned poll page) to `safepoint_fault`. The
-// frame record keeps backtraces walking through to the Wasm frames above.
+// address and the poll page above it, placed below the interrupted code's 128-byte red zone:
+// `ret 136` then resumes the load with the original stack pointer. Saves every register but
+// the callee-saved ones the C callee keeps, and the flags; passes the poll page to
+// `safepoint_fault`. The frame record keeps backtraces walking through to the Wasm frames above.
 #[cfg(target_arch = "x86_64")]
 std::arch::global_asm!(
     ".text",
@@ -110,7 +111,7 @@ std::arch::global_asm!(
     "and rsp, -16",
     "sub rsp, 256",
     x86_save_xmm!(),
-    "mov rdi, r15",
+    "mov rdi, [rbp + 16]",
     "call {target}",
     x86_restore_xmm!(),
     // Back to the pushes: rbp - 8 (flags) - 9 * 8.
@@ -118,7 +119,7 @@ std::arch::global_asm!(
     x86_pop_scratch_gprs!(),
     "popfq",
     "pop rbp",
-    "ret 128",
+    "ret 136",
     target = sym safepoint_fault,
 );
 
@@ -135,14 +136,17 @@ unsafe extern "C" {
 /// safepoint site in Wasm code, whose stack has room below its red zone (the stack-limit check
 /// keeps that headroom for host calls).
 #[cfg(target_arch = "x86_64")]
-pub(crate) unsafe fn resume_in_safepoint(context: *mut libc::c_void) {
+pub(crate) unsafe fn resume_in_safepoint(context: *mut libc::c_void, fault_addr: usize) {
     // SAFETY: per the contract.
     let gregs = unsafe { &mut (*context.cast::<libc::ucontext_t>()).uc_mcontext.gregs };
     let sp = gregs[libc::REG_RSP as usize] as usize;
     let pc = gregs[libc::REG_RIP as usize] as usize;
-    let new_sp = sp - 128 - 8;
+    let new_sp = sp - 128 - 16;
     // SAFETY: below the red zone of the interrupted code's stack, which it does not use.
-    unsafe { *(new_sp as *mut usize) = pc };
+    unsafe {
+        *(new_sp as *mut usize) = pc;
+        *((new_sp + 8) as *mut usize) = fault_addr & !(PAGE - 1);
+    }
     gregs[libc::REG_RSP as usize] = new_sp as i64;
     gregs[libc::REG_RIP as usize] = cwali_safepoint_fault_stub as *const () as usize as i64;
 }

@@ -441,10 +441,10 @@ unsafe extern "C" fn handle_signal(signal: c_int, info: *mut libc::siginfo_t, co
         let (pc, fp, sp) = unsafe { context_pc_fp_sp(context) };
         if let Some(kind) = code_registry::lookup_trap(pc) {
             #[cfg(target_arch = "x86_64")]
-            if kind == TrapKind::Safepoint {
+            if kind == TrapKind::Safepoint && !info.is_null() {
                 // A poll of a protected poll page: run the safepoint, then the load again.
                 // SAFETY: the context is interrupted at a safepoint site in Wasm code.
-                unsafe { crate::poll_page::resume_in_safepoint(context) };
+                unsafe { crate::poll_page::resume_in_safepoint(context, (*info).si_addr() as usize) };
                 return;
             }
             TRAP.with(|t| {

@@ -27,8 +27,12 @@ if [ $do_wasm = 1 ] || [ -z "${ZIG:-}" ]; then
     . "$repo/tests/guests/wali-toolchain.sh"
 fi
 if [ -z "${ZIG:-}" ]; then
+    # The toolchain's zig-venv: next to its sysroot (wali-env.sh), or to the wali-cc driver.
+    cc_dir=$(dirname "$(command -v "${WALI_CC%% *}" 2>/dev/null || echo .)")
     if [ -n "${WALI_SYSROOT_DIR:-}" ] && [ -x "$(dirname "$WALI_SYSROOT_DIR")/zig-venv/bin/zig" ]; then
         ZIG="$(dirname "$WALI_SYSROOT_DIR")/zig-venv/bin/zig"
+    elif [ -x "$cc_dir/../zig-venv/bin/zig" ]; then
+        ZIG="$cc_dir/../zig-venv/bin/zig"
     else
         ZIG=zig
     fi
