@@ -38,6 +38,8 @@ fn mem_mmap() {
         "mremap fixed at requested address=1\nmremap fixed kept=1\nread moved-from page: killed by signal 11\n\
          mremap fixed overlapping=-22\nmremap fixed unaligned=-22\nmunmap reservation=ok\n",
         "shared sees C, private sees P\n",
+        "reused mappings zeroed=1\nread small unmapped: killed by signal 11\n",
+        "private after shared zeroed=1\nprivate after shared sees P\n",
         "brk not error=1\n",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");

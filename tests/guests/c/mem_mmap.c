@@ -227,6 +227,36 @@ int main(int argc, char **argv) {
     print_char((char)PTR(e)[0]);
     print("\n");
 
+    /* Mapped, written, unmapped, mapped again, many times (what malloc does with small groups):
+     * every mapping starts zeroed, and the unmapped pages fault. */
+    int reuse_zeroed = 1;
+    long long last = -1;
+    for (int i = 0; i < 64; i++) {
+        long long a = wali_sys_mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (a < 0 || !all_zero(PTR(a), 2 * PG)) reuse_zeroed = 0;
+        for (unsigned j = 0; a >= 0 && j < 2 * PG; j += 512) PTR(a)[j] = (unsigned char)(j / 512 + 1);
+        if (a >= 0) wali_sys_munmap((void *)(uintptr_t)a, 2 * PG);
+        last = a;
+    }
+    print_kv("reused mappings zeroed", reuse_zeroed);
+    probe("read small unmapped", PTR(last), 0);
+    /* A shared mapping unmapped, then a private one: it shares nothing with a child. */
+    long long sh2 = wali_sys_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    PTR(sh2)[0] = 'S';
+    wali_sys_munmap((void *)(uintptr_t)sh2, PG);
+    long long pv = wali_sys_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    print_kv("private after shared zeroed", all_zero(PTR(pv), PG));
+    PTR(pv)[0] = 'P';
+    long long kid = wali_sys_fork();
+    if (kid == 0) {
+        PTR(pv)[0] = 'C';
+        wali_sys_exit_group(0);
+    }
+    wali_sys_wait4((int)kid, 0, 0, 0);
+    print("private after shared sees ");
+    print_char((char)PTR(pv)[0]);
+    print("\n");
+
     /* brk: an address (native) or 0 (WALI), never an error */
     print_kv("brk not error", wali_sys_brk(0) >= 0);
     return 0;

@@ -6,6 +6,13 @@
 //! access traps instead of reaching some later host mapping. The free list is a set of disjoint
 //! ranges: unmapping a range twice, or one with holes in it, frees each page once.
 //!
+//! musl's malloc maps and unmaps small groups all the time (thousands per second in an
+//! allocation-heavy program), so the common pair is cheap: a small unmap of anonymous private
+//! memory only protects the pages (`PROT_NONE`, content kept, recorded as *stale*), and an
+//! anonymous read-write mmap of free pages makes them accessible again and zeroes what is stale.
+//! Nothing is freed or faulted in again, and a stale access still faults as it would natively.
+//! Ranges holding file or shared mappings are *special*: unmapping them replaces the mapping.
+//!
 //! `MAP_FIXED`/`MAP_FIXED_NOREPLACE` and `MREMAP_FIXED` are honoured for page-aligned addresses
 //! inside the region (or above its end, which then grows); below the region lies the module's own
 //! memory, which they may not replace (`EINVAL`).
@@ -28,6 +35,74 @@ struct Region {
     next: u64,
     /// Freed ranges (start, len): page aligned, disjoint, not touching each other or `next`.
     free: Vec<(u64, u64)>,
+    /// Unmapped `PROT_NONE` pages that still hold their old contents (see the module doc).
+    stale: Ranges,
+    /// Pages mapped from a file or shared: unmapping them must replace the mapping.
+    special: Ranges,
+}
+
+/// Small unmaps keep their pages (stale) up to this size each and this much in all; beyond it
+/// the pages are given back to the kernel.
+const STALE_MAX_UNMAP: u64 = 64 * 1024;
+const STALE_MAX_TOTAL: u64 = 16 << 20;
+const STALE_MAX_RANGES: usize = 512;
+
+/// A set of page ranges (start, len), disjoint; adjacent ones are merged.
+#[derive(Default)]
+struct Ranges(Vec<(u64, u64)>);
+
+impl Ranges {
+    fn overlaps(&self, s: u64, e: u64) -> bool {
+        self.0.iter().any(|&(rs, rl)| rs < e && s < rs + rl)
+    }
+
+    fn bytes(&self) -> u64 {
+        self.0.iter().map(|&(_, l)| l).sum()
+    }
+
+    /// Remove [s, e); returns the removed pieces.
+    fn remove(&mut self, s: u64, e: u64) -> Vec<(u64, u64)> {
+        if !self.overlaps(s, e) {
+            return Vec::new();
+        }
+        let mut removed = Vec::new();
+        let mut out = Vec::with_capacity(self.0.len() + 1);
+        for &(rs, rl) in &self.0 {
+            let re = rs + rl;
+            if re <= s || rs >= e {
+                out.push((rs, rl));
+                continue;
+            }
+            if rs < s {
+                out.push((rs, s - rs));
+            }
+            if re > e {
+                out.push((e, re - e));
+            }
+            let (cs, ce) = (rs.max(s), re.min(e));
+            removed.push((cs, ce - cs));
+        }
+        self.0 = out;
+        removed
+    }
+
+    fn add(&mut self, s: u64, n: u64) {
+        let (mut s, mut e) = (s, s + n);
+        self.remove(s, e);
+        // Merge with neighbours that touch.
+        self.0.retain(|&(rs, rl)| {
+            if rs + rl == s {
+                s = rs;
+                false
+            } else if rs == e {
+                e = rs + rl;
+                false
+            } else {
+                true
+            }
+        });
+        self.0.push((s, e - s));
+    }
 }
 
 impl Region {
@@ -136,7 +211,7 @@ fn with_region<R>(g: &Guest<'_>, f: impl FnOnce(&mut Region) -> R) -> R {
     let mut guard = REGION.lock().unwrap_or_else(|e| e.into_inner());
     let region = guard.get_or_insert_with(|| {
         let start = align(g.mem.byte_len() as u64);
-        Region { start, next: start, free: Vec::new() }
+        Region { start, next: start, free: Vec::new(), stale: Ranges::default(), special: Ranges::default() }
     });
     f(region)
 }
@@ -153,6 +228,68 @@ fn protect_none(g: &Guest<'_>, start: u64, n: u64) {
             -1,
             0,
         );
+    }
+}
+
+/// Unmap [start, start+n): the pages stop being accessible. Small anonymous ranges keep their
+/// pages (stale); others get a fresh inaccessible mapping, which frees the pages.
+fn unmap(g: &Guest<'_>, region: &mut Region, start: u64, n: u64) {
+    let end = start + n;
+    let keep = n <= STALE_MAX_UNMAP
+        && start >= region.start
+        && end <= region.next
+        && !region.special.overlaps(start, end)
+        && region.stale.0.len() < STALE_MAX_RANGES
+        && region.stale.bytes() + n <= STALE_MAX_TOTAL;
+    // SAFETY: the range is inside the memory's reservation; only its protection changes.
+    if keep && unsafe { libc::mprotect(g.mem.base().add(start as usize).cast(), n as usize, libc::PROT_NONE) } == 0 {
+        region.stale.add(start, n);
+        return;
+    }
+    protect_none(g, start, n);
+    region.stale.remove(start, end);
+    region.special.remove(start, end);
+}
+
+/// Make free pages [start, start+n) an anonymous read-write mapping of zeroes, as a fresh mmap
+/// would be, without a new mapping: free pages are anonymous private (never special).
+fn anon_rw(g: &Guest<'_>, region: &mut Region, start: u64, n: u64) -> Result<(), i64> {
+    // SAFETY: the range is inside the memory's reservation, handed out by the region.
+    let base = unsafe { g.mem.base().add(start as usize) };
+    // SAFETY: as above; only the protection changes.
+    if unsafe { libc::mprotect(base.cast(), n as usize, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
+        return Err(errno());
+    }
+    for (s, len) in region.stale.remove(start, start + n) {
+        // SAFETY: inside the range just made writable; guest memory, which no host reference
+        // aliases (other guest threads may race on it, as they could with any guest store).
+        unsafe { std::ptr::write_bytes(g.mem.base().add(s as usize), 0, len as usize) };
+    }
+    Ok(())
+}
+
+/// Whether mmap `flags` ask for a shared mapping (MAP_SHARED or MAP_SHARED_VALIDATE; the
+/// mapping type is the low bits, of which MAP_PRIVATE is 2 and MAP_SHARED_VALIDATE 3).
+fn shared(flags: i32) -> bool {
+    matches!(flags & 0x0f, libc::MAP_SHARED | libc::MAP_SHARED_VALIDATE)
+}
+
+/// An mmap that `anon_rw` can serve: anonymous, private, read-write, nothing special asked.
+fn plain_anon(prot: i32, flags: i32) -> bool {
+    prot == libc::PROT_READ | libc::PROT_WRITE
+        && flags & libc::MAP_ANONYMOUS != 0
+        && !shared(flags)
+        && flags & (libc::MAP_HUGETLB | libc::MAP_LOCKED) == 0
+}
+
+/// Record what a host mmap put at [start, end): fresh pages (not stale), special unless private
+/// and anonymous.
+fn mapped(region: &mut Region, start: u64, end: u64, flags: i32) {
+    region.stale.remove(start, end);
+    if flags & libc::MAP_ANONYMOUS != 0 && !shared(flags) {
+        region.special.remove(start, end);
+    } else {
+        region.special.add(start, end - start);
     }
 }
 
@@ -206,17 +343,23 @@ pub fn mmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
             cover(g, end)?;
             // The old contents of the range are replaced only if the new mapping succeeds.
             host_mmap(g, addr, len, prot, flags, fd, off)?;
+            mapped(region, addr, end, flags);
             claim(region, addr, end);
             Ok(addr as i64)
         });
     }
     with_region(g, |region| {
         let start = allocate(g, region, n)?;
+        if plain_anon(prot, flags) && anon_rw(g, region, start, n).is_ok() {
+            return Ok(start as i64);
+        }
         if let Err(e) = host_mmap(g, start, len, prot, flags, fd, off) {
             protect_none(g, start, n);
+            region.stale.remove(start, start + n);
             release(region, start, n);
             return Err(e);
         }
+        mapped(region, start, start + n, flags);
         Ok(start as i64)
     })
 }
@@ -229,7 +372,7 @@ pub fn munmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
     let n = align(len);
     g.range(addr as u32, n)?;
     with_region(g, |region| {
-        protect_none(g, addr, n);
+        unmap(g, region, addr, n);
         release(region, addr, n);
         Ok(0)
     })
@@ -265,7 +408,7 @@ pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
         }
         if new_n <= old_n && !fixed {
             if new_n < old_n {
-                protect_none(g, old + new_n, old_n - new_n);
+                unmap(g, region, old + new_n, old_n - new_n);
                 release(region, old + new_n, old_n - new_n);
             }
             return Ok(old as i64);
@@ -300,8 +443,18 @@ pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
         if fixed {
             claim(region, start, start + new_n);
         }
+        // The moved pages: not stale, special if the old ones were.
+        let was_special = region.special.overlaps(old, old + old_n);
+        region.stale.remove(start, start + new_n);
+        if was_special {
+            region.special.add(start, new_n);
+        } else {
+            region.special.remove(start, start + new_n);
+        }
         // The kernel unmapped the old range: keep the reservation, free its pages.
         protect_none(g, old, old_n);
+        region.stale.remove(old, old + old_n);
+        region.special.remove(old, old + old_n);
         release(region, old, old_n);
         Ok(start as i64)
     })
@@ -361,4 +514,27 @@ pub fn madvise(g: &Guest<'_>, args: &[u64]) -> SysResult {
         return Err(errno());
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ranges;
+
+    #[test]
+    fn ranges_merge_split_and_report_what_they_remove() {
+        let mut r = Ranges::default();
+        r.add(0x1000, 0x1000);
+        r.add(0x3000, 0x1000);
+        r.add(0x2000, 0x1000);
+        assert_eq!(r.0, vec![(0x1000, 0x3000)], "touching ranges merge");
+        assert_eq!(r.remove(0x1800, 0x2800), vec![(0x1800, 0x1000)]);
+        let mut left = r.0.clone();
+        left.sort();
+        assert_eq!(left, vec![(0x1000, 0x800), (0x2800, 0x1800)]);
+        assert!(r.overlaps(0x2000, 0x3000) && !r.overlaps(0x1800, 0x2800));
+        assert_eq!(r.bytes(), 0x2000);
+        assert_eq!(r.remove(0, 0x10000).len(), 2);
+        assert!(r.0.is_empty());
+        assert!(r.remove(0, 0x1000).is_empty());
+    }
 }
