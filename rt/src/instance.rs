@@ -307,6 +307,9 @@ pub(crate) fn instantiate(
                 {
                     // SAFETY: a fresh memory whose initial pages are accessible and unused.
                     from_image = unsafe { image.map_into(m.base()) };
+                    if from_image {
+                        m.note_image(image.len());
+                    }
                 }
                 memories.push(Arc::new(m));
             }

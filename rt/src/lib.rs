@@ -31,6 +31,7 @@ pub mod code_registry;
 pub mod guest_access;
 pub mod memory;
 mod memory_image;
+pub mod memory_pool;
 pub mod parking;
 mod poll_page;
 pub mod profiling;

@@ -104,6 +104,12 @@ pub struct LinearMemory {
     shared: bool,
     /// Serialises `grow`: the check of the old length and the `mprotect` must not interleave.
     grow_lock: Mutex<()>,
+    /// Whether the reservation may go back to the [`crate::memory_pool`] when dropped: guard
+    /// pages, 64 KiB pages, and no host code changed its mappings ([`Self::mark_remapped`]).
+    poolable: bool,
+    remapped: std::sync::atomic::AtomicBool,
+    /// Bytes at the start mapped from a memory image (0: none).
+    image_len: AtomicUsize,
 }
 
 // SAFETY: the raw pointers refer to the reservation and the definition this value owns; the
@@ -142,10 +148,17 @@ impl LinearMemory {
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());
-        let base = reserve(reserved)?;
-
         let initial_bytes = ty.initial as usize * page_size;
-        if initial_bytes > 0
+        let poolable = mode == BoundsChecks::Guard && page_size == 65536;
+        let pooled =
+            if poolable { crate::memory_pool::take(reserved).and_then(|p| reuse(p, initial_bytes)) } else { None };
+        let base = match pooled {
+            Some(base) => base,
+            None => reserve(reserved)?,
+        };
+
+        if pooled.is_none()
+            && initial_bytes > 0
             && let Err(source) = make_accessible(base, initial_bytes)
         {
             // SAFETY: the reservation was just created and nothing refers to it.
@@ -166,7 +179,21 @@ impl LinearMemory {
             page_size,
             shared: ty.shared,
             grow_lock: Mutex::new(()),
+            poolable,
+            remapped: std::sync::atomic::AtomicBool::new(false),
+            image_len: AtomicUsize::new(0),
         })
+    }
+
+    /// Host code replaced or re-protected pages of this memory (a WALI `mmap` of a file,
+    /// `mprotect`, ...): its reservation is unmapped when dropped, never pooled.
+    pub fn mark_remapped(&self) {
+        self.remapped.store(true, Ordering::Relaxed);
+    }
+
+    /// A memory image now covers the first `len` bytes.
+    pub(crate) fn note_image(&self, len: usize) {
+        self.image_len.store(len, Ordering::Relaxed);
     }
 
     /// The definition generated code reads; stable for the memory's lifetime.
@@ -289,9 +316,15 @@ impl LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
+        let accessible = self.byte_len().next_multiple_of(host_page_size());
+        let image_len = self.image_len.load(Ordering::Relaxed);
+        // SAFETY: we own the reservation and nothing refers to it any more.
+        let pooled = self.poolable
+            && !self.remapped.load(Ordering::Relaxed)
+            && unsafe { crate::memory_pool::give(self.base, self.reserved, accessible, image_len) };
         // SAFETY: we own both the reservation and the boxed definition.
         unsafe {
-            if libc::munmap(self.base.cast(), self.reserved) != 0 {
+            if !pooled && libc::munmap(self.base.cast(), self.reserved) != 0 {
                 tracing::warn!(err = %std::io::Error::last_os_error(), "munmap of a linear memory failed");
             }
             drop(Box::from_raw(self.vmdef.as_ptr()));
@@ -336,6 +369,30 @@ fn reserve(bytes: usize) -> Result<*mut u8, MemoryError> {
         return Err(MemoryError::Reserve { bytes, source: std::io::Error::last_os_error() });
     }
     Ok(ptr.cast())
+}
+
+/// A pooled reservation made ready for a memory of `initial` bytes: its first `initial` bytes
+/// accessible (and zero), the rest not. `None` (the reservation unmapped) if the kernel refuses.
+fn reuse(p: crate::memory_pool::Pooled, initial: usize) -> Option<*mut u8> {
+    let base = p.base as *mut u8;
+    let ok = match initial.cmp(&p.accessible) {
+        std::cmp::Ordering::Equal => true,
+        std::cmp::Ordering::Greater => {
+            // SAFETY: [accessible, initial) lies inside the reservation.
+            let from = unsafe { base.add(p.accessible) };
+            make_accessible(from, initial - p.accessible).is_ok()
+        }
+        // SAFETY: [initial, accessible) lies inside the reservation, which this memory owns now.
+        std::cmp::Ordering::Less => unsafe {
+            libc::mprotect(base.add(initial).cast(), p.accessible - initial, libc::PROT_NONE) == 0
+        },
+    };
+    if !ok {
+        // SAFETY: the pool handed the reservation over; nothing refers to it.
+        unsafe { libc::munmap(base.cast(), p.reserved) };
+        return None;
+    }
+    Some(base)
 }
 
 /// Makes `[start, start + bytes)` of a reservation read-write. Fresh anonymous pages read zero.

@@ -105,6 +105,11 @@ impl MemoryImage {
         }
     }
 
+    /// Bytes the image covers from the start of memory.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
     /// Map the image privately over the start of a fresh memory.
     ///
     /// # Safety

@@ -94,7 +94,11 @@ impl SandboxModule {
     ///
     /// Fails when the engine's settings would run the module outside the sandbox's control:
     /// without safepoints (no deadline), or with an import compiled as an inline syscall.
+    ///
+    /// Sandboxes come and go one per request: the first one turns on the runtime's pool of
+    /// memory reservations ([`cwali_rt::memory_pool`], 64 of them) unless the embedder chose.
     pub fn new(engine: &Engine, module: &Module, limits: SandboxLimits) -> Result<SandboxModule, String> {
+        cwali_rt::memory_pool::enable_unless_set(64);
         let config = engine.config();
         if !config.safepoints {
             return Err("sandboxes need an engine with safepoints (SandboxModule::engine_config)".into());

@@ -314,6 +314,8 @@ fn host_mmap(g: &Guest<'_>, start: u64, len: u64, prot: i32, flags: i32, fd: i32
 }
 
 pub fn mmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    // The memory's mappings become ours to know: never pooled for another instance.
+    g.mem.mark_remapped();
     let (addr, len, prot, flags, fd, off) =
         (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32, args[3] as i32, args[4] as i32, args[5]);
     if len == 0 {
@@ -365,6 +367,8 @@ pub fn mmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
 }
 
 pub fn munmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    // The memory's mappings become ours to know: never pooled for another instance.
+    g.mem.mark_remapped();
     let (addr, len) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF);
     if addr % PAGE != 0 || len == 0 {
         return Err(EINVAL);
@@ -379,6 +383,8 @@ pub fn munmap(g: &Guest<'_>, args: &[u64]) -> SysResult {
 }
 
 pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    // The memory's mappings become ours to know: never pooled for another instance.
+    g.mem.mark_remapped();
     let (old, old_size, new_size) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] & 0xFFFF_FFFF);
     let (flags, new_addr) = (args[3] as i32, args[4] & 0xFFFF_FFFF);
     let fixed = flags & libc::MREMAP_FIXED != 0;
@@ -463,6 +469,8 @@ pub fn mremap(g: &Guest<'_>, args: &[u64]) -> SysResult {
 /// mprotect inside linear memory: read and write only. Linear memory is never code: PROT_EXEC
 /// (a guest turning its bytes into host instructions) is -EACCES, as on a `noexec` mount.
 pub fn mprotect(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    // The memory's mappings become ours to know: never pooled for another instance.
+    g.mem.mark_remapped();
     let (addr, len, prot) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32);
     if prot & libc::PROT_EXEC != 0 {
         return Err(-(libc::EACCES as i64));
@@ -483,6 +491,8 @@ pub fn mprotect(g: &Guest<'_>, args: &[u64]) -> SysResult {
 /// to land in (and DOFORK undo it), WIPEONFORK/KEEPONFORK change what the child sees, guard
 /// pages and poisoning remove pages: all -EINVAL, as for an unknown advice.
 pub fn madvise(g: &Guest<'_>, args: &[u64]) -> SysResult {
+    // The memory's mappings become ours to know: never pooled for another instance.
+    g.mem.mark_remapped();
     let (addr, len, advice) = (args[0] & 0xFFFF_FFFF, args[1] & 0xFFFF_FFFF, args[2] as i32);
     const ALLOWED: &[i32] = &[
         libc::MADV_NORMAL,
