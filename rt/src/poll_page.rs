@@ -40,9 +40,12 @@ impl PollPage {
         unsafe {
             std::ptr::write(base as *mut VMRuntimeLimits, VMRuntimeLimits::default());
             (*(base as *const VMRuntimeLimits)).poll_page.store(page, Ordering::Release);
-            // Readable (a request may have protected it while it sat in the pool).
-            libc::mprotect(page as *mut libc::c_void, PAGE, libc::PROT_READ);
         }
+        // The page may still be protected by a request to the store that used it before (one
+        // interrupted at its deadline, say). It is not made readable here: that `mprotect`
+        // would flush every CPU's TLB on each new store (a sandbox per request), while a
+        // protected page only costs the new store one spurious safepoint, which finds
+        // nothing to do and makes the page readable.
         PollPage { base }
     }
 

@@ -211,9 +211,13 @@ mod watchdog {
     struct Pending {
         entries: Vec<Entry>,
         next_id: u64,
+        /// Until when the watchdog sleeps (`None`: until woken). A new deadline wakes it only
+        /// if it is earlier: with one timeout for all requests, never, which keeps a futex
+        /// wake and a context switch off every request.
+        sleeping_until: Option<Instant>,
     }
 
-    static PENDING: Mutex<Pending> = Mutex::new(Pending { entries: Vec::new(), next_id: 0 });
+    static PENDING: Mutex<Pending> = Mutex::new(Pending { entries: Vec::new(), next_id: 0, sleeping_until: None });
     static WAKE: Condvar = Condvar::new();
     static STARTED: std::sync::Once = std::sync::Once::new();
 
@@ -233,7 +237,9 @@ mod watchdog {
         let id = pending.next_id;
         pending.next_id += 1;
         pending.entries.push(Entry { at, id, handle });
-        WAKE.notify_one();
+        if pending.sleeping_until.is_none_or(|until| at < until) {
+            WAKE.notify_one();
+        }
         id
     }
 
@@ -251,7 +257,9 @@ mod watchdog {
                 }
                 e.at > now
             });
-            pending = match pending.entries.iter().map(|e| e.at).min() {
+            let earliest = pending.entries.iter().map(|e| e.at).min();
+            pending.sleeping_until = earliest;
+            pending = match earliest {
                 None => WAKE.wait(pending).unwrap_or_else(|e| e.into_inner()),
                 Some(at) => WAKE.wait_timeout(pending, at - now).unwrap_or_else(|e| e.into_inner()).0,
             };
