@@ -27,6 +27,9 @@ pub struct HostFuncCtx {
     throw: unsafe extern "C" fn(*const u8, u64),
     ty: FuncType,
     f: Box<HostFn>,
+    /// The canonical id of `ty`, interned at the first instantiation that imports the function
+    /// (the registry's lock and hash are then paid once, not per instance).
+    type_id: std::sync::OnceLock<u32>,
 }
 
 #[derive(Clone)]
@@ -83,6 +86,7 @@ impl Func {
             throw: crate::exceptions::cwali_throw_from_host_stub,
             ty: ty.clone(),
             f: Box::new(f),
+            type_id: std::sync::OnceLock::new(),
         };
         Func { kind: FuncKind::Host(Arc::new(ctx)), ty }
     }
@@ -136,7 +140,7 @@ impl Func {
         match &self.kind {
             // SAFETY: a Wasm Func's VMFuncRef is kept alive by its instance (see `FuncKind`).
             FuncKind::Wasm { func_ref, .. } => unsafe { (**func_ref).type_id as u32 },
-            FuncKind::Host(_) => crate::type_registry::intern(&self.ty),
+            FuncKind::Host(ctx) => *ctx.type_id.get_or_init(|| crate::type_registry::intern(&self.ty)),
         }
     }
 
