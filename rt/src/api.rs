@@ -668,6 +668,14 @@ impl Global {
         if !self.ty.mutable || !v.ty_matches(self.ty.content_type) {
             return Err(Error::IncompatibleImport("immutable global or wrong type".to_string()));
         }
+        // A `(ref null? $t)` global takes only functions of type $t: `call_ref` trusts it.
+        if let (Some(want), Val::FuncRef(p)) = (self.concrete_type_id, v)
+            && p != 0
+            // SAFETY: a non-null funcref `Val` points at a live VMFuncRef (its contract).
+            && unsafe { (*(p as *const crate::vm::VMFuncRef)).type_id } as u32 != want
+        {
+            return Err(Error::IncompatibleImport("a function of another type for a typed global".to_string()));
+        }
         crate::instance::write_val(self.ptr, v);
         Ok(())
     }

@@ -40,6 +40,9 @@ pub(crate) enum FuncKind {
         limits: usize,
         /// None for functions handed to host code that runs while their instance is on the stack.
         _keep: Option<Arc<InstanceData>>,
+        /// The module whose types `ty` names by index: how a typed reference argument is
+        /// checked against the canonical type the parameter names.
+        module: crate::api::Module,
     },
     Host(Arc<HostFuncCtx>),
 }
@@ -104,6 +107,7 @@ impl Func {
                 array_trampoline: data.module.code().array_trampolines[ty_index as usize],
                 limits,
                 _keep: Some(data.clone()),
+                module: data.module.clone(),
             },
             ty: info.types[ty_index as usize].clone(),
         }
@@ -125,6 +129,7 @@ impl Func {
                 array_trampoline: data.module.code().array_trampolines[ty_index],
                 limits,
                 _keep: None,
+                module: data.module.clone(),
             },
             ty: info.types[ty_index].clone(),
         })
@@ -161,7 +166,22 @@ impl Func {
         }
         match &self.kind {
             FuncKind::Host(ctx) => (ctx.f)(std::ptr::null_mut(), args),
-            FuncKind::Wasm { func_ref, array_trampoline, limits, .. } => {
+            FuncKind::Wasm { func_ref, array_trampoline, limits, module, .. } => {
+                // A `(ref null? $t)` parameter takes only functions of type $t: generated code
+                // calls it without checking (`call_ref`), so the host's reference is checked here.
+                for (i, (a, t)) in args.iter().zip(params).enumerate() {
+                    if let Some(want) = crate::instance::concrete_type_id(*t, module.type_ids())
+                        && let Val::FuncRef(p) = a
+                        && *p != 0
+                        // SAFETY: a non-null funcref `Val` points at a live VMFuncRef (the
+                        // contract of `Val::FuncRef`, as for every reference the host passes).
+                        && unsafe { (*(*p as *const crate::vm::VMFuncRef)).type_id } as u32 != want
+                    {
+                        return Err(Trap::host(format!(
+                            "wrong arguments: argument {i} is a function of another type than {t:?}"
+                        )));
+                    }
+                }
                 let results = self.ty.results();
                 let mut values = vec![ValRaw::default(); params.len().max(results.len())];
                 for (slot, a) in values.iter_mut().zip(args) {

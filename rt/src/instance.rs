@@ -200,7 +200,7 @@ fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>
 
 /// The canonical id of the function type a reference type names, in a module whose types have
 /// the ids `type_ids`.
-fn concrete_type_id(t: ValType, type_ids: &[u32]) -> Option<u32> {
+pub(crate) fn concrete_type_id(t: ValType, type_ids: &[u32]) -> Option<u32> {
     let ValType::Ref(r) = t else { return None };
     let index = r.type_index()?.as_module_index()?;
     Some(type_ids[index as usize])

@@ -180,3 +180,32 @@ fn instances_share_a_copy_on_write_image_but_not_writes() {
     let c = Instance::new(&mut s, &m, &[]).unwrap();
     assert_eq!(get(&c, &mut s, 8), vec![Val::I32(b'c' as i32)], "a new instance starts from the image");
 }
+
+/// A function reference the host hands to a `(ref null $t)` parameter or global must be a
+/// function of type $t: generated code calls it with `call_ref`, trusting the type.
+#[test]
+fn host_funcrefs_are_checked_against_typed_references() {
+    let engine = Engine::new(Config::default());
+    let wat = r#"(module
+        (type $a (func (result i32)))
+        (type $b (func (param i64) (result i64)))
+        (func $fa (type $a) (i32.const 7))
+        (func $fb (type $b) (local.get 0))
+        (table (export "t") 2 funcref)
+        (elem (i32.const 0) func $fa $fb)
+        (global (export "g") (mut (ref null $a)) (ref.null $a))
+        (func (export "run") (param (ref null $a)) (result i32) (call_ref $a (local.get 0))))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let Some(Extern::Table(t)) = instance.export("t") else { panic!("no table") };
+    let (fa, fb) = (t.get(0).unwrap(), t.get(1).unwrap());
+    let run = instance.get_func("run").unwrap();
+    assert_eq!(run.call(&mut store, &[fa]).unwrap(), vec![Val::I32(7)]);
+    let wrong = run.call(&mut store, &[fb]).unwrap_err();
+    assert!(wrong.to_string().contains("another type"), "{wrong}");
+    let Some(Extern::Global(g)) = instance.export("g") else { panic!("no global") };
+    g.set(fa).unwrap();
+    assert!(g.set(fb).is_err(), "a $b function in a (ref null $a) global");
+    assert_eq!(g.get(), fa);
+}
