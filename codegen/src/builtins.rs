@@ -89,6 +89,9 @@ builtins! {
     // (vmctx, exnref): throw; never returns (the runtime resumes at a handler or unwinds to the
     // entry). Called from Wasm code, whose frame the stub records.
     Throw: (VmCtx, I64) -> None, trap None;
+    // (vmctx, exnref): a `try_table` `catch`/`catch_all` (no `_ref`) ended the object's throw:
+    // freed unless pinned (`vmoffsets::exn::PINNED`)
+    ExnFree: (VmCtx, I64) -> None, trap None;
 }
 
 impl Builtin {

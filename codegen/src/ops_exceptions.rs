@@ -191,6 +191,12 @@ impl FuncTranslator<'_, '_> {
             .collect()
     }
 
+    /// Mark `exn` as possibly referenced beyond its throw (`exn::PINNED`): never freed.
+    fn pin_exception(&mut self, exn: Value) {
+        let one = self.b.ins().iconst(types::I32, 1);
+        self.b.ins().store(trusted(), one, exn, exn::PINNED);
+    }
+
     /// Whether `exn`'s tag is this instance's tag `tag` (same identity, possibly imported).
     fn exception_is(&mut self, exn: Value, tag: u32) -> Value {
         let actual = self.b.ins().load(types::I64, trusted().with_readonly(), exn, exn::TAG);
@@ -221,15 +227,28 @@ impl FuncTranslator<'_, '_> {
             let pad = self.b.create_block();
             let exn = self.b.append_block_param(pad, types::I64);
             self.b.switch_to_block(pad);
+            // Without `_ref` nothing can name the object after its payload is read: unless it
+            // is pinned (see `exn::PINNED`), it is freed here. With `_ref` it becomes a value.
             let (tag, label, args) = match *catch {
-                Catch::One { tag, label } => (Some(tag), label, self.exception_payload(tag, exn)),
+                Catch::One { tag, label } => {
+                    let args = self.exception_payload(tag, exn);
+                    self.call_builtin(Builtin::ExnFree, &[exn]);
+                    (Some(tag), label, args)
+                }
                 Catch::OneRef { tag, label } => {
+                    self.pin_exception(exn);
                     let mut args = self.exception_payload(tag, exn);
                     args.push(exn);
                     (Some(tag), label, args)
                 }
-                Catch::All { label } => (None, label, vec![]),
-                Catch::AllRef { label } => (None, label, vec![exn]),
+                Catch::All { label } => {
+                    self.call_builtin(Builtin::ExnFree, &[exn]);
+                    (None, label, vec![])
+                }
+                Catch::AllRef { label } => {
+                    self.pin_exception(exn);
+                    (None, label, vec![exn])
+                }
             };
             self.jump_to_label(label, &args);
             clauses.push((tag, pad));
@@ -303,6 +322,10 @@ impl FuncTranslator<'_, '_> {
         let t = self.legacy_tries.pop().expect("a try's record");
         self.b.switch_to_block(t.pad);
         let exn = self.b.block_params(t.pad)[0];
+        // A catch body may `rethrow` the object: it is never freed.
+        if !t.catches.is_empty() {
+            self.pin_exception(exn);
+        }
         // Match the catch clauses in order; none matching: on to the handlers around the try.
         let mut caught_all = false;
         for &(tag, block) in &t.catches {

@@ -80,6 +80,12 @@ pub mod func_ref {
 pub mod exn {
     /// The tag's identity (`*const VMTag`), compared by `catch` clauses.
     pub const TAG: i32 = 0;
+    /// The number of payload slots (u32), for freeing the object.
+    pub const PAYLOAD_LEN: i32 = 8;
+    /// Non-zero (u32) once the object may be referenced beyond the throw that carries it: a
+    /// legacy `catch` bound it (for `rethrow`), a `catch_ref` made it an `exnref` value, or the
+    /// host got it. Only an object that never was is freed, by the `catch` that ends its throw.
+    pub const PINNED: i32 = 12;
     /// The payload values, one [`SLOT`]-byte slot each, in the tag's parameter order.
     pub const VALUES: i32 = 16;
     pub const SLOT: i32 = 16;

@@ -1,9 +1,14 @@
 //! Wasm exceptions: exception objects, and the throw that finds a handler and resumes there.
 //!
-//! An exception object (what an `exnref` points at, `vmoffsets::exn`) is the tag's identity and
-//! one 16-byte slot per payload value. Objects are never freed: an `exnref` may be kept in a
-//! local, a global or a table for as long as the program likes, and cwali has no collector yet.
-//! Each costs 16 bytes plus 16 per payload value (a C++ exception: 32 bytes).
+//! An exception object (what an `exnref` points at, `vmoffsets::exn`) is the tag's identity, its
+//! payload length and a pin flag, then one 16-byte slot per payload value (a C++ exception: 32
+//! bytes). cwali has no collector, so an object that may be referenced beyond the throw that
+//! carries it is *pinned* and never freed: a legacy `catch` bound it (its body may `rethrow`),
+//! a `catch_ref` made it an `exnref` value (kept in a local, global or table for as long as the
+//! program likes; every `exnref` value names a pinned object), or the host got it. An object
+//! that never was pinned is referenced only by its throw, and the `try_table` `catch` or
+//! `catch_all` that ends the throw frees it (`Builtin::ExnFree`): exceptions thrown and caught
+//! that way (the exnref encoding's C++ `catch` clauses) cost no memory.
 //!
 //! Throwing (`Builtin::Throw`): generated code calls `cwali_throw_stub`, which records its return
 //! address (a PC in the throwing Wasm function), the frame pointer of that function and r15
@@ -35,7 +40,8 @@ use crate::instance::InstanceData;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exception(pub(crate) usize);
 
-// SAFETY: exception objects are immutable once thrown and never freed.
+// SAFETY: exception objects are immutable once thrown, and one the host holds is pinned (never
+// freed).
 unsafe impl Send for Exception {}
 // SAFETY: as for Send: immutable and never freed, so shared references are fine.
 unsafe impl Sync for Exception {}
@@ -53,6 +59,7 @@ impl Exception {
             return None;
         }
         let exn = alloc(tag.identity(), values.len());
+        pin(exn);
         for (i, v) in values.iter().enumerate() {
             // SAFETY: `alloc` made room for `values.len()` slots.
             unsafe { *slot(exn, i) = v.to_raw().0 };
@@ -74,11 +81,45 @@ fn slot(exn: usize, i: usize) -> *mut u128 {
         as *mut u128
 }
 
-/// A zeroed exception object with `n` payload slots for the tag of identity `tag`.
+/// Exception objects allocated and not freed, process-wide.
+static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many exception objects exist (allocated, not freed) in this process: pinned ones stay.
+pub fn live_objects() -> usize {
+    LIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A zeroed, unpinned exception object with `n` payload slots for the tag of identity `tag`.
 fn alloc(tag: usize, n: usize) -> usize {
+    LIVE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut words = vec![0u128; 1 + n].into_boxed_slice();
-    words[0] = tag as u128;
+    words[0] = tag as u128 | (n as u128) << (8 * cwali_codegen::vmoffsets::exn::PAYLOAD_LEN);
     Box::into_raw(words) as *mut u128 as usize
+}
+
+fn pinned_flag(exn: usize) -> *mut u32 {
+    (exn + cwali_codegen::vmoffsets::exn::PINNED as usize) as *mut u32
+}
+
+/// The object `exn` may now be referenced by the host: never freed.
+pub(crate) fn pin(exn: usize) {
+    // SAFETY: a live exception object; the flag is a u32 of its header.
+    unsafe { *pinned_flag(exn) = 1 };
+}
+
+/// `Builtin::ExnFree`: the `catch` that ends `exn`'s throw frees it unless it is pinned.
+pub(crate) extern "C" fn exn_free(_vmctx: *mut u8, exn: u64) {
+    let exn = exn as usize;
+    // SAFETY: generated code passes the live object its handler caught.
+    if unsafe { *pinned_flag(exn) } != 0 {
+        return;
+    }
+    // SAFETY: the header's payload length, written by `alloc`.
+    let n = unsafe { *((exn + cwali_codegen::vmoffsets::exn::PAYLOAD_LEN as usize) as *const u32) } as usize;
+    // SAFETY: an unpinned object is referenced only by the throw this catch ended; `alloc`
+    // made it as a boxed slice of 1 + n words.
+    drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(exn as *mut u128, 1 + n)) });
+    LIVE.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// `Builtin::ExnAlloc`: a new exception object of the caller's tag `tag`; generated code

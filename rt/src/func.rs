@@ -226,7 +226,11 @@ pub unsafe fn enter_wasm(limits: &VMRuntimeLimits, mut f: impl FnMut()) -> Resul
 fn trap_from_caught(caught: CaughtTrap) -> Trap {
     match caught {
         CaughtTrap::Host(message) => Trap::host(message),
-        CaughtTrap::Exception(exn) => Trap::exception(crate::exceptions::Exception(exn)),
+        CaughtTrap::Exception(exn) => {
+            // The host holds it now.
+            crate::exceptions::pin(exn);
+            Trap::exception(crate::exceptions::Exception(exn))
+        }
         CaughtTrap::Wasm(record) => Trap {
             kind: TrapReason::Wasm(record.kind),
             backtrace: record.lookup_pcs().filter_map(frame_info).collect(),

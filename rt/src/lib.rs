@@ -64,7 +64,7 @@ pub use builtins::{request_safepoints, set_safepoint_hook};
 pub use caller::{Caller, set_max_wasm_stack};
 pub use cwali_codegen::cache::is_code;
 pub use cwali_codegen::{InlineArg, InlineLen, InlineSyscall, Intrinsic, SyscallResolver, TrapKind};
-pub use exceptions::Exception;
+pub use exceptions::{Exception, live_objects as live_exception_objects};
 pub use func::{DEFAULT_MAX_WASM_STACK, Func, HostFn, enter_wasm, raise};
 pub use interrupt::InterruptHandle;
 pub use linker::Linker;

@@ -1,0 +1,82 @@
+//! Exception objects are freed when nothing can name them any more: thrown and caught by a
+//! `try_table` `catch`/`catch_all`. Pinned ones (a `catch_ref` made an `exnref` value, a legacy
+//! `catch` bound it for `rethrow`) stay, and stay intact. One test: the count is process-wide.
+
+use cwali_rt::{Config, Engine, Instance, Module, Store, Val, live_exception_objects};
+
+const WAT: &str = r#"(module
+  (tag $e (param i32))
+  (global $kept (mut exnref) (ref.null exn))
+  ;; n throws, each caught by a plain catch: returns the sum of the payloads.
+  (func (export "plain") (param $n i32) (result i32) (local $sum i32)
+    (loop $again
+      (block $h (result i32)
+        (try_table (catch $e $h) (throw $e (local.get $n)))
+        (i32.const 0))
+      (local.set $sum (i32.add (local.get $sum)))
+      (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $sum))
+  ;; The same with catch_all.
+  (func (export "all") (param $n i32)
+    (loop $again
+      (block $h
+        (try_table (catch_all $h) (throw $e (local.get $n))))
+      (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  ;; catch_ref: the object becomes a value (kept in a global), so it is pinned.
+  (func (export "by_ref") (param $n i32)
+    (loop $again
+      (block $h (result i32 exnref)
+        (try_table (catch_ref $e $h) (throw $e (local.get $n)))
+        (unreachable))
+      (global.set $kept)
+      (drop)
+      (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  ;; The kept object is intact: rethrown and caught again by a plain catch (which must not
+  ;; free a pinned object).
+  (func (export "rethrow_kept") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (global.get $kept)))
+      (i32.const -1)))
+  ;; Legacy: the catch body rethrows, an inner try_table catches it, then the outer body
+  ;; rethrows the same object again: it must still be there.
+  (func (export "legacy") (param $v i32) (result i32)
+    (block $out (result i32)
+      (try_table (catch $e $out)
+        try
+          (throw $e (local.get $v))
+        catch $e
+          drop
+          (block $h (result i32)
+            (try_table (catch $e $h) (rethrow 2))
+            (i32.const -1))
+          drop
+          (rethrow 0)
+        end)
+      (i32.const -2))))"#;
+
+fn call(store: &mut Store, instance: &Instance, name: &str, args: &[Val]) -> Vec<Val> {
+    instance.get_func(name).unwrap().call(store, args).unwrap()
+}
+
+#[test]
+fn unreferenced_exception_objects_are_freed_pinned_ones_kept() {
+    let engine = Engine::new(Config::default());
+    let module = Module::new(&engine, &wat::parse_str(WAT).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+
+    let before = live_exception_objects();
+    assert_eq!(call(&mut store, &instance, "plain", &[Val::I32(10_000)]), vec![Val::I32(50_005_000)]);
+    call(&mut store, &instance, "all", &[Val::I32(10_000)]);
+    assert_eq!(live_exception_objects(), before, "plain catches free what they caught");
+
+    call(&mut store, &instance, "by_ref", &[Val::I32(100)]);
+    assert_eq!(live_exception_objects(), before + 100, "catch_ref pins");
+    // The last one kept in the global carries payload 1 (the loop counts down).
+    assert_eq!(call(&mut store, &instance, "rethrow_kept", &[]), vec![Val::I32(1)]);
+    assert_eq!(call(&mut store, &instance, "rethrow_kept", &[]), vec![Val::I32(1)], "still there");
+    assert_eq!(live_exception_objects(), before + 100);
+
+    assert_eq!(call(&mut store, &instance, "legacy", &[Val::I32(42)]), vec![Val::I32(42)]);
+    assert_eq!(live_exception_objects(), before + 101, "a legacy catch pins");
+}
