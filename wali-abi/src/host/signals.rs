@@ -261,7 +261,8 @@ impl HandlerFrame {
         let sp = sp as u32;
         let alt = ALT_STACK.with(|s| s.get());
         let use_alt = flags & libc::SA_ONSTACK as u64 != 0 && alt.1 & libc::SS_DISABLE == 0 && !on_stack(alt, sp);
-        let mut new_sp = if use_alt { alt.0.wrapping_add(alt.2) } else { sp };
+        // The shadow stack is 16-byte aligned in the toolchain's ABI; the guest's area need not be.
+        let mut new_sp = if use_alt { alt.0.wrapping_add(alt.2) & !15 } else { sp };
         let mut info_ptr = None;
         if let Some((info, mask)) = siginfo {
             let base = new_sp.wrapping_sub(SIGINFO_SIZE + UCONTEXT_SIZE) & !15;
