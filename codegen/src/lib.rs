@@ -463,12 +463,10 @@ pub fn compile_artifacts(module: &ModuleInfo, config: &Config) -> Result<Artifac
         finish(&isa, func, &|| format!("trampoline for type {ty}"))
     };
     let (funcs, trampolines) = if config.parallel {
-        compile_pool().install(|| {
-            rayon::join(
-                || (0..num_defined).into_par_iter().map(translate).collect::<Result<Vec<_>, _>>(),
-                || (0..2 * num_types).into_par_iter().map(tramp).collect::<Result<Vec<_>, _>>(),
-            )
-        })
+        rayon::join(
+            || (0..num_defined).into_par_iter().map(translate).collect::<Result<Vec<_>, _>>(),
+            || (0..2 * num_types).into_par_iter().map(tramp).collect::<Result<Vec<_>, _>>(),
+        )
     } else {
         ((0..num_defined).map(translate).collect(), (0..2 * num_types).map(tramp).collect())
     };
@@ -570,29 +568,3 @@ fn defined_func_name(defined_index: u32) -> UserExternalName {
 
 /// Keep the module description alive next to the code (the runtime stores both).
 pub type SharedModule = Arc<ModuleInfo>;
-
-/// The compile workers. They stay alive while the program runs, so they block every signal the
-/// kernel could hand to any thread: a guest's `kill(getpid(), ...)` must land on a thread that
-/// runs the guest (and interrupt its blocking call), never on an idle compile worker. Faults
-/// stay unblocked (they are synchronous).
-fn compile_pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        let block_async_signals = |_| {
-            // SAFETY: builds a local signal set and changes this worker thread's mask only.
-            unsafe {
-                let mut set: libc::sigset_t = std::mem::zeroed();
-                libc::sigfillset(&mut set);
-                for sync in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE, libc::SIGTRAP] {
-                    libc::sigdelset(&mut set, sync);
-                }
-                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-            }
-        };
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("cwali-compile-{i}"))
-            .start_handler(block_async_signals)
-            .build()
-            .unwrap_or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one compile thread"))
-    })
-}

@@ -27,8 +27,9 @@ static MASKS: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
 /// Deliveries to the native handler not yet handed to the guest, per signal: each one runs the
 /// guest handler once, as each kernel delivery runs a native handler once (queued real-time
 /// signals arrive several times). The kernel picked a thread that does not block the signal, so a
-/// delivery to a thread running Wasm is that thread's to handle; only deliveries to other threads
-/// (compile workers, a thread that has not entered Wasm yet) go to the process-wide counts.
+/// delivery to a thread running Wasm is that thread's to handle; only deliveries to a thread
+/// outside Wasm (a Wasm thread not started yet: runtime threads block the guest's signals, see
+/// `prepare_process`) go to the process-wide counts.
 struct Pending {
     counts: [AtomicU32; NSIG],
     /// The kernel's siginfo of the latest delivery per signal (a queued real-time signal
