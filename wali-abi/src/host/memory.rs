@@ -34,7 +34,7 @@ struct Region {
     /// Bump end (guest offset): nothing at or above it is mapped by the guest.
     next: u64,
     /// Freed ranges (start, len): page aligned, disjoint, not touching each other or `next`.
-    free: Vec<(u64, u64)>,
+    free: Ranges,
     /// Unmapped `PROT_NONE` pages that still hold their old contents (see the module doc).
     stale: Ranges,
     /// Pages mapped from a file or shared: unmapping them must replace the mapping.
@@ -108,7 +108,7 @@ impl Ranges {
 impl Region {
     /// Whether any page of [s, e) is free or beyond the bump end (not mapped by the guest).
     fn any_unmapped(&self, s: u64, e: u64) -> bool {
-        e > self.next || self.free.iter().any(|&(fs, fl)| fs < e && s < fs + fl)
+        e > self.next || self.free.overlaps(s, e)
     }
 
     /// Whether any page of [s, e) is mapped by the guest (or is the module's own memory).
@@ -117,7 +117,7 @@ impl Region {
             return true;
         }
         let e = e.min(self.next);
-        let free: u64 = self.free.iter().map(|&(fs, fl)| (fs + fl).min(e).saturating_sub(fs.max(s))).sum();
+        let free: u64 = self.free.0.iter().map(|&(fs, fl)| (fs + fl).min(e).saturating_sub(fs.max(s))).sum();
         s < e && free < e - s
     }
 }
@@ -140,13 +140,8 @@ fn cover(g: &Guest<'_>, end: u64) -> Result<(), i64> {
 
 /// Reserve `n` bytes (page multiple) of guest address space, growing memory to cover them.
 fn allocate(g: &Guest<'_>, region: &mut Region, n: u64) -> Result<u64, i64> {
-    if let Some(i) = region.free.iter().position(|&(_, len)| len >= n) {
-        let (start, len) = region.free[i];
-        if len == n {
-            region.free.remove(i);
-        } else {
-            region.free[i] = (start + n, len - n);
-        }
+    if let Some(&(start, _)) = region.free.0.iter().find(|&&(_, len)| len >= n) {
+        region.free.remove(start, start + n);
         return Ok(start);
     }
     let start = region.next;
@@ -160,50 +155,24 @@ fn allocate(g: &Guest<'_>, region: &mut Region, n: u64) -> Result<u64, i64> {
 fn claim(region: &mut Region, s: u64, e: u64) {
     if e > region.next {
         if s > region.next {
-            region.free.push((region.next, s - region.next));
+            region.free.add(region.next, s - region.next);
         }
         region.next = e;
     }
-    let mut out = Vec::with_capacity(region.free.len() + 1);
-    for &(fs, fl) in &region.free {
-        let fe = fs + fl;
-        if fe <= s || fs >= e {
-            out.push((fs, fl));
-            continue;
-        }
-        if fs < s {
-            out.push((fs, s - fs));
-        }
-        if fe > e {
-            out.push((e, fe - e));
-        }
-    }
-    region.free = out;
+    region.free.remove(s, e);
 }
 
 /// Give a range back (it has already been made inaccessible). Only the part inside the region
 /// counts; pages already free stay free once.
 fn release(region: &mut Region, start: u64, n: u64) {
-    let (mut s, mut e) = (start.max(region.start), (start + n).min(region.next));
+    let (s, e) = (start.max(region.start), (start + n).min(region.next));
     if s >= e {
         return;
     }
-    // Merge with every free range that overlaps or touches [s, e).
-    let mut i = 0;
-    while i < region.free.len() {
-        let (fs, fl) = region.free[i];
-        if fs <= e && s <= fs + fl {
-            s = s.min(fs);
-            e = e.max(fs + fl);
-            region.free.swap_remove(i);
-        } else {
-            i += 1;
-        }
-    }
-    if e == region.next {
-        region.next = s;
-    } else {
-        region.free.push((s, e - s));
+    region.free.add(s, e - s);
+    // Free pages that reach the bump end move the end down instead.
+    if let Some(i) = region.free.0.iter().position(|&(fs, fl)| fs + fl == region.next) {
+        region.next = region.free.0.swap_remove(i).0;
     }
 }
 
@@ -211,7 +180,7 @@ fn with_region<R>(g: &Guest<'_>, f: impl FnOnce(&mut Region) -> R) -> R {
     let mut guard = REGION.lock().unwrap_or_else(|e| e.into_inner());
     let region = guard.get_or_insert_with(|| {
         let start = align(g.mem.byte_len() as u64);
-        Region { start, next: start, free: Vec::new(), stale: Ranges::default(), special: Ranges::default() }
+        Region { start, next: start, free: Ranges::default(), stale: Ranges::default(), special: Ranges::default() }
     });
     f(region)
 }
