@@ -345,7 +345,7 @@ impl std::fmt::Debug for LinearMemory {
     }
 }
 
-fn host_page_size() -> usize {
+pub(crate) fn host_page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if size > 0 { size as usize } else { 4096 }

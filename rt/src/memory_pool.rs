@@ -21,7 +21,6 @@ static CAPACITY: AtomicUsize = AtomicUsize::new(0);
 static POOL: Mutex<Vec<Pooled>> = Mutex::new(Vec::new());
 /// A reset zeroes at most this many resident pages; beyond, it drops them.
 const MAX_ZEROED_PAGES: usize = 1024;
-const PAGE: usize = 4096;
 
 /// A reset reservation: `[base, base + accessible)` is read-write and all zero, the rest of its
 /// `reserved` bytes inaccessible.
@@ -95,7 +94,8 @@ pub(crate) unsafe fn give(base: *mut u8, reserved: usize, accessible: usize, ima
 /// # Safety
 /// As for [`give`].
 unsafe fn reset(base: *mut u8, accessible: usize, image_len: usize) -> bool {
-    let image = image_len.next_multiple_of(PAGE).min(accessible);
+    let page = crate::memory::host_page_size();
+    let image = image_len.next_multiple_of(page).min(accessible);
     if image > 0 {
         // SAFETY: inside the reservation; replaces the image's private mapping (and the pages
         // the instance copied on write) with fresh anonymous zero pages.
@@ -119,14 +119,14 @@ unsafe fn reset(base: *mut u8, accessible: usize, image_len: usize) -> bool {
     }
     // SAFETY: [start, start + rest) is inside the reservation.
     let start = unsafe { base.add(image) };
-    let pages = rest / PAGE;
+    let pages = rest / page;
     let mut resident = vec![0u8; pages];
     // SAFETY: `resident` has one byte per page of the range.
     let known = !swap_possible() && unsafe { libc::mincore(start.cast(), rest, resident.as_mut_ptr()) } == 0;
     if known && resident.iter().filter(|&&r| r & 1 != 0).count() <= MAX_ZEROED_PAGES {
         for (i, _) in resident.iter().enumerate().filter(|(_, r)| *r & 1 != 0) {
             // SAFETY: a read-write page of the range, which nothing else refers to.
-            unsafe { std::ptr::write_bytes(start.add(i * PAGE), 0, PAGE) };
+            unsafe { std::ptr::write_bytes(start.add(i * page), 0, page) };
         }
         return true;
     }

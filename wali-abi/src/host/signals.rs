@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use cwali_rt::{Caller, Trap, Val};
 
-use super::guest::{Guest, SysResult};
+use super::guest::{Guest, SysResult, raw_syscall};
+use super::syscall::{check, nr};
 use crate::layouts::{GUEST_SIG_ERR, GUEST_SIG_IGN, GuestKSigaction, GuestStackT};
 
 const EINVAL: i64 = -(libc::EINVAL as i64);
@@ -255,10 +256,10 @@ struct HandlerFrame {
 
 impl HandlerFrame {
     fn push(caller: Caller<'_>, sig: i32, flags: u64, siginfo: Option<(Option<&[u64; RAW_INFO_WORDS]>, u64)>) -> Self {
-        let Some(global) = caller.stack_pointer_global() else {
+        // A module without the toolchain's `__stack_pointer`: the handler runs where it is.
+        let Some((global, Val::I32(sp))) = caller.stack_pointer_global().map(|g| (g, caller.global(g))) else {
             return HandlerFrame { saved_sp: None, info_ptr: None };
         };
-        let Val::I32(sp) = caller.global(global) else { return HandlerFrame { saved_sp: None, info_ptr: None } };
         let sp = sp as u32;
         let alt = ALT_STACK.with(|s| s.get());
         let use_alt = flags & libc::SA_ONSTACK as u64 != 0 && alt.1 & libc::SS_DISABLE == 0 && !on_stack(alt, sp);
@@ -422,9 +423,7 @@ pub fn rt_sigprocmask(g: &Guest<'_>, args: &[u64]) -> SysResult {
         copy.as_ptr() as u64
     };
     let old_ptr = g.ptr(oldset, size)? as u64;
-    let nr = crate::syscalls::by_name("rt_sigprocmask").unwrap().nr(crate::Arch::HOST.unwrap()).unwrap();
-    let r = super::guest::raw_syscall(nr, [how, set_ptr, old_ptr, size, 0, 0]);
-    if r < 0 { Err(r) } else { Ok(r) }
+    check(raw_syscall(nr("rt_sigprocmask"), [how, set_ptr, old_ptr, size, 0, 0]))
 }
 
 thread_local! {
@@ -481,9 +480,7 @@ pub fn rt_sigqueueinfo(g: &Guest<'_>, args: &[u64]) -> SysResult {
     // guest: its upper half in the kernel's 8-byte one is padding, cleared.
     let mut host = guest;
     host[28..32].fill(0);
-    let nr = crate::syscalls::by_name("rt_sigqueueinfo").unwrap().nr(crate::Arch::HOST.unwrap()).unwrap();
-    let r = super::guest::raw_syscall(nr, [tgid as i64 as u64, sig as i64 as u64, host.as_ptr() as u64, 0, 0, 0]);
-    if r < 0 { Err(r) } else { Ok(r) }
+    check(raw_syscall(nr("rt_sigqueueinfo"), [tgid as i64 as u64, sig as i64 as u64, host.as_ptr() as u64, 0, 0, 0]))
 }
 
 /// The signal a native program would have received for a trap.

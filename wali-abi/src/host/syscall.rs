@@ -78,7 +78,7 @@ pub fn pass_through(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     check(raw_syscall(nr, a))
 }
 
-fn check(r: i64) -> SysResult {
+pub(super) fn check(r: i64) -> SysResult {
     if (-4095..0).contains(&r) { Err(r) } else { Ok(r) }
 }
 
@@ -136,7 +136,7 @@ pub fn dispatch(g: &Guest<'_>, sc: &Syscall, args: &[u64]) -> SysResult {
     }
 }
 
-fn nr(name: &str) -> u32 {
+pub(super) fn nr(name: &str) -> u32 {
     crate::syscalls::by_name(name).and_then(|s| s.nr(Arch::HOST.unwrap())).unwrap_or(u32::MAX)
 }
 
