@@ -174,7 +174,8 @@ fn take_pending() -> Option<(usize, [u64; RAW_INFO_WORDS])> {
         return None;
     }
     let mask = thread_mask();
-    PROCESS_PENDING.take(|sig| sig == 0 || mask & (1 << (sig - 1)) == 0)
+    // `take` asks only about signals that are pending, never 0.
+    PROCESS_PENDING.take(|sig| mask & (1 << (sig - 1)) == 0)
 }
 
 /// Run the guest handlers of all pending signals on this thread. A trap in a handler unwinds
