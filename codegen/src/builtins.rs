@@ -44,23 +44,25 @@ macro_rules! builtins {
 }
 
 builtins! {
+    // Addresses, lengths and page or element counts of memories and tables are passed as i64
+    // (a 32-bit memory's or table's zero-extended): one builtin serves 32- and 64-bit ones.
     // (vmctx, memory, delta pages) -> old size in pages or -1
-    MemoryGrow: (VmCtx, I32, I32) -> Some(I32), trap None;
+    MemoryGrow: (VmCtx, I32, I64) -> Some(I64), trap None;
     // (vmctx, dst memory, src memory, dst, src, len) -> status (between two memories; within one,
     // generated code checks bounds and calls `Memmove`)
-    MemoryCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
+    MemoryCopy: (VmCtx, I32, I32, I64, I64, I64) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
     // (vmctx, memory, data segment, dst, src, len) -> status
-    MemoryInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
+    MemoryInit: (VmCtx, I32, I32, I64, I32, I32) -> Some(I32), trap Some(TrapKind::MemoryOutOfBounds);
     // (vmctx, data segment)
     DataDrop: (VmCtx, I32) -> None, trap None;
     // (vmctx, table, init value, delta) -> old size or -1
-    TableGrow: (VmCtx, I32, I64, I32) -> Some(I32), trap None;
+    TableGrow: (VmCtx, I32, I64, I64) -> Some(I64), trap None;
     // (vmctx, table, dst, value, len) -> status
-    TableFill: (VmCtx, I32, I32, I64, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    TableFill: (VmCtx, I32, I64, I64, I64) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
     // (vmctx, dst table, src table, dst, src, len) -> status
-    TableCopy: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    TableCopy: (VmCtx, I32, I32, I64, I64, I64) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
     // (vmctx, table, element segment, dst, src, len) -> status
-    TableInit: (VmCtx, I32, I32, I32, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
+    TableInit: (VmCtx, I32, I32, I64, I32, I32) -> Some(I32), trap Some(TrapKind::TableOutOfBounds);
     // (vmctx, table << 32 | index): store the element's initial word (for null the sentinel),
     // which the caller then loads (a `preserve_all` call returns nothing). One argument
     // register besides the VMContext, so the cold call constrains the register allocator little.
@@ -68,10 +70,10 @@ builtins! {
     // (vmctx, element segment)
     ElemDrop: (VmCtx, I32) -> None, trap None;
     // (vmctx, memory, addr, expected, timeout ns or -1) -> 0 ok / 1 not-equal / 2 timed-out, or -1: trap
-    AtomicWait32: (VmCtx, I32, I32, I32, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
-    AtomicWait64: (VmCtx, I32, I32, I64, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
+    AtomicWait32: (VmCtx, I32, I64, I32, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
+    AtomicWait64: (VmCtx, I32, I64, I64, I64) -> Some(I32), trap Some(TrapKind::AtomicWaitNonShared);
     // (vmctx, memory, addr, count) -> woken waiters
-    AtomicNotify: (VmCtx, I32, I32, I32) -> Some(I32), trap None;
+    AtomicNotify: (VmCtx, I32, I64, I32) -> Some(I32), trap None;
     // (vmctx): deliver pending guest signals at a safe point
     Safepoint: (VmCtx) -> None, trap None;
     // (vmctx, jmp_buf, savesigs) -> 0, or the longjmp value on the second return

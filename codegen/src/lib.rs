@@ -415,6 +415,10 @@ fn finish(isa: &OwnedTargetIsa, func: ir::Function, name: &dyn Fn() -> String) -
 
 /// The intrinsics of a module's function imports (by function index), as `config` resolves them.
 pub fn resolve_intrinsics(module: &ModuleInfo, config: &Config) -> std::collections::HashMap<u32, Intrinsic> {
+    // Intrinsics take 32-bit guest pointers into memory 0; a 64-bit memory 0 gets host calls.
+    if module.memories.first().is_some_and(|m| m.memory64) {
+        return Default::default();
+    }
     match &config.intrinsics {
         Some(resolve) => module
             .func_imports()

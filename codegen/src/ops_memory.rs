@@ -53,18 +53,20 @@ impl FuncTranslator<'_, '_> {
                 let len = self.memory_length(mem);
                 let log2 = self.memory_page_log2(mem);
                 let pages = self.b.ins().ushr_imm_s(len, log2 as i64);
-                let v = self.b.ins().ireduce(I32, pages);
+                let v = if self.memory_is_64(mem) { pages } else { self.b.ins().ireduce(I32, pages) };
                 self.push(v);
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
-                let mem = self.b.ins().iconst(I32, mem as i64);
-                let v = self.call_builtin(Builtin::MemoryGrow, &[mem, delta]).unwrap();
+                let delta = self.widen_address(delta);
+                let m = self.b.ins().iconst(I32, mem as i64);
+                let v = self.call_builtin(Builtin::MemoryGrow, &[m, delta]).unwrap();
+                let v = if self.memory_is_64(mem) { v } else { self.b.ins().ireduce(I32, v) };
                 self.push(v);
             }
             O::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let (dst, len) = (self.b.ins().uextend(I64, dst), self.b.ins().uextend(I64, len));
+                let (dst, len) = (self.widen_address(dst), self.widen_address(len));
                 self.check_bulk_range(mem, &[dst], len);
                 let base = self.memory_base(mem);
                 let p = self.b.ins().iadd(base, dst);
@@ -72,9 +74,7 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.b.ins().uextend(I64, dst);
-                let src = self.b.ins().uextend(I64, src);
-                let len = self.b.ins().uextend(I64, len);
+                let (dst, src, len) = (self.widen_address(dst), self.widen_address(src), self.widen_address(len));
                 self.check_bulk_range(dst_mem, &[dst, src], len);
                 let base = self.memory_base(dst_mem);
                 let d = self.b.ins().iadd(base, dst);
@@ -83,12 +83,14 @@ impl FuncTranslator<'_, '_> {
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (self.widen_address(dst), self.widen_address(src), self.widen_address(len));
                 let d = self.b.ins().iconst(I32, dst_mem as i64);
                 let s = self.b.ins().iconst(I32, src_mem as i64);
                 self.call_builtin(Builtin::MemoryCopy, &[d, s, dst, src, len]);
             }
             O::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
+                let dst = self.widen_address(dst);
                 let m = self.b.ins().iconst(I32, mem as i64);
                 let seg = self.b.ins().iconst(I32, data_index as i64);
                 self.call_builtin(Builtin::MemoryInit, &[m, seg, dst, src, len]);
@@ -105,19 +107,17 @@ impl FuncTranslator<'_, '_> {
                 let count = self.pop();
                 let addr = self.pop();
                 let ea = self.atomic_ea_ordered(memarg, addr, 4, true);
-                let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
-                let v = self.call_builtin(Builtin::AtomicNotify, &[mem, wasm_addr, count]).unwrap();
+                let v = self.call_builtin(Builtin::AtomicNotify, &[mem, ea, count]).unwrap();
                 self.push(v);
             }
             O::MemoryAtomicWait32 { memarg } | O::MemoryAtomicWait64 { memarg } => {
                 let (addr, expected, timeout) = self.pop3();
                 let wide = matches!(op, O::MemoryAtomicWait64 { .. });
                 let ea = self.atomic_ea_ordered(memarg, addr, if wide { 8 } else { 4 }, true);
-                let wasm_addr = self.b.ins().ireduce(I32, ea);
                 let mem = self.b.ins().iconst(I32, memarg.memory as i64);
                 let builtin = if wide { Builtin::AtomicWait64 } else { Builtin::AtomicWait32 };
-                let v = self.call_builtin(builtin, &[mem, wasm_addr, expected, timeout]).unwrap();
+                let v = self.call_builtin(builtin, &[mem, ea, expected, timeout]).unwrap();
                 self.push(v);
             }
 
@@ -156,22 +156,58 @@ impl FuncTranslator<'_, '_> {
         self.env.module.memories[memory as usize].page_size_log2.unwrap_or(16)
     }
 
+    /// Whether memory `memory` is a 64-bit memory (memory64: i64 addresses and sizes).
+    pub(crate) fn memory_is_64(&self, memory: u32) -> bool {
+        self.env.module.memories[memory as usize].memory64
+    }
+
+    /// An address or length operand as i64: 32-bit memories' and tables' are zero-extended.
+    pub(crate) fn widen_address(&mut self, v: Value) -> Value {
+        if self.b.func.dfg.value_type(v) == types::I64 { v } else { self.b.ins().uextend(types::I64, v) }
+    }
+
+    /// `a + b` of 64-bit addresses, trapping as out of bounds if it wraps: with a 64-bit memory
+    /// an index, an offset and a length can each be close to 2^64. A 32-bit memory's zero-extended
+    /// operands cannot wrap, so they take a plain add.
+    fn add_address(&mut self, memory: u32, a: Value, b: Value) -> Value {
+        if self.memory_is_64(memory) {
+            self.b.ins().uadd_overflow_trap(a, b, TrapKind::MemoryOutOfBounds.to_code())
+        } else {
+            self.b.ins().iadd(a, b)
+        }
+    }
+
     /// Host address for an access of `size` bytes at Wasm address `index` + `memarg.offset`,
     /// and the flags to access it with. Traps (or arranges to fault) when out of bounds.
     pub(crate) fn heap_addr(&mut self, memarg: MemArg, index: Value, size: u64) -> (Value, i32, MemFlagsData) {
         let base = self.memory_base(memarg.memory);
-        let index = self.b.ins().uextend(types::I64, index);
+        let index = self.widen_address(index);
         let offset = memarg.offset;
-        // A memory with 1-byte pages has accessible bytes past its end (see `memory_page_log2`).
-        let guarded =
-            self.env.config.bounds_checks == BoundsChecks::Guard && self.memory_page_log2(memarg.memory) == 16;
+        // A memory with 1-byte pages has accessible bytes past its end (see `memory_page_log2`),
+        // and a 64-bit index can reach past any guard region: both check every access.
+        let guarded = self.env.config.bounds_checks == BoundsChecks::Guard
+            && self.memory_page_log2(memarg.memory) == 16
+            && !self.memory_is_64(memarg.memory);
         if guarded && offset + size <= GUARD_REGION {
             // The reservation's guard region catches every access: the load itself faults.
             let addr = self.b.ins().iadd(base, index);
             let flags = MemFlagsData::new().with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS));
             return (addr, offset as i32, flags);
         }
-        let end = self.b.ins().iadd_imm_s(index, (offset + size) as i64);
+        let end = match offset.checked_add(size) {
+            Some(reach) => {
+                let reach = self.b.ins().iconst(types::I64, reach as i64);
+                self.add_address(memarg.memory, index, reach)
+            }
+            // Only a 64-bit memory's offset can be this large: no access reaches that far.
+            None => {
+                self.b.ins().trap(TrapKind::MemoryOutOfBounds.to_code());
+                let dead = self.b.create_block();
+                self.b.switch_to_block(dead);
+                self.b.seal_block(dead);
+                self.b.ins().iconst(types::I64, -1)
+            }
+        };
         let len = self.memory_length(memarg.memory);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());
@@ -216,14 +252,13 @@ impl FuncTranslator<'_, '_> {
         };
     }
 
-    /// Trap unless `[start, start + len)` lies inside memory `mem` for every start (all values
-    /// zero-extended from 32 bits, so the sums cannot overflow). Checked before any byte is
-    /// written, as the bulk-memory instructions require.
+    /// Trap unless `[start, start + len)` lies inside memory `mem` for every start. Checked
+    /// before any byte is written, as the bulk-memory instructions require.
     fn check_bulk_range(&mut self, mem: u32, starts: &[Value], len: Value) {
         let size = self.memory_length(mem);
         let mut oob = None;
         for &start in starts {
-            let end = self.b.ins().iadd(start, len);
+            let end = self.add_address(mem, start, len);
             let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
             oob = Some(match oob {
                 Some(o) => self.b.ins().bor(o, past),
@@ -244,9 +279,12 @@ impl FuncTranslator<'_, '_> {
     }
 
     fn atomic_ea_ordered(&mut self, memarg: MemArg, index: Value, size: u64, bounds_first: bool) -> Value {
-        let index = self.b.ins().uextend(types::I64, index);
+        let index = self.widen_address(index);
+        // Wrapping: alignment is checked on the wrapped sum first (as Wasmtime does); a 64-bit
+        // sum that wrapped is out of bounds, checked after it.
         let ea = self.b.ins().iadd_imm_s(index, memarg.offset as i64);
-        if bounds_first {
+        let wrapped = self.memory_is_64(memarg.memory).then(|| self.b.ins().icmp(IntCC::UnsignedLessThan, ea, index));
+        if bounds_first && !self.memory_is_64(memarg.memory) {
             let past_4gib = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, ea, u32::MAX as i64);
             self.b.ins().trapnz(past_4gib, TrapKind::MemoryOutOfBounds.to_code());
         }
@@ -254,12 +292,16 @@ impl FuncTranslator<'_, '_> {
             let misaligned = self.b.ins().band_imm_s(ea, (size - 1) as i64);
             self.b.ins().trapnz(misaligned, TrapKind::UnalignedAtomic.to_code());
         }
+        if let Some(wrapped) = wrapped {
+            self.b.ins().trapnz(wrapped, TrapKind::MemoryOutOfBounds.to_code());
+        }
         self.atomic_bounds(memarg, ea, size);
         ea
     }
 
     fn atomic_bounds(&mut self, memarg: MemArg, ea: Value, size: u64) {
-        let end = self.b.ins().iadd_imm_s(ea, size as i64);
+        let size = self.b.ins().iconst(types::I64, size as i64);
+        let end = self.add_address(memarg.memory, ea, size);
         let len = self.memory_length(memarg.memory);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.b.ins().trapnz(oob, TrapKind::MemoryOutOfBounds.to_code());

@@ -69,28 +69,33 @@ impl FuncTranslator<'_, '_> {
             O::TableSize { table } => {
                 let def = self.table_def(table);
                 let len = self.b.ins().load(I64, MemFlagsData::trusted(), def, vmoffsets::table::LENGTH);
-                let v = self.b.ins().ireduce(I32, len);
+                let v = if self.table_is_64(table) { len } else { self.b.ins().ireduce(I32, len) };
                 self.push(v);
             }
             O::TableGrow { table } => {
                 let (init, delta) = self.pop2();
+                let delta = self.widen_address(delta);
                 let t = self.b.ins().iconst(I32, table as i64);
                 let v = self.call_builtin(Builtin::TableGrow, &[t, init, delta]).unwrap();
+                let v = if self.table_is_64(table) { v } else { self.b.ins().ireduce(I32, v) };
                 self.push(v);
             }
             O::TableFill { table } => {
                 let (dst, value, len) = self.pop3();
+                let (dst, len) = (self.widen_address(dst), self.widen_address(len));
                 let t = self.b.ins().iconst(I32, table as i64);
                 self.call_builtin(Builtin::TableFill, &[t, dst, value, len]);
             }
             O::TableCopy { dst_table, src_table } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (self.widen_address(dst), self.widen_address(src), self.widen_address(len));
                 let d = self.b.ins().iconst(I32, dst_table as i64);
                 let s = self.b.ins().iconst(I32, src_table as i64);
                 self.call_builtin(Builtin::TableCopy, &[d, s, dst, src, len]);
             }
             O::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
+                let dst = self.widen_address(dst);
                 let t = self.b.ins().iconst(I32, table as i64);
                 let e = self.b.ins().iconst(I32, elem_index as i64);
                 self.call_builtin(Builtin::TableInit, &[t, e, dst, src, len]);
@@ -110,11 +115,12 @@ impl FuncTranslator<'_, '_> {
         self.load_vmctx_readonly(types::I64, offset)
     }
 
-    /// Address of element `index` (i32) of `table`, trapping when out of bounds.
+    /// Address of element `index` (i32, or i64 for a 64-bit table) of `table`, trapping when
+    /// out of bounds.
     fn table_element_addr(&mut self, table: u32, index: Value) -> Value {
         let def = self.table_def(table);
         let len = self.b.ins().load(types::I64, MemFlagsData::trusted(), def, vmoffsets::table::LENGTH);
-        let index = self.b.ins().uextend(types::I64, index);
+        let index = self.widen_address(index);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
         self.b.ins().trapnz(oob, TrapKind::TableOutOfBounds.to_code());
         let base = self.b.ins().load(types::I64, MemFlagsData::trusted(), def, vmoffsets::table::BASE);
@@ -122,11 +128,16 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().iadd(base, scaled)
     }
 
+    /// Whether `table` is a 64-bit table (table64: i64 indices and sizes).
+    fn table_is_64(&self, table: u32) -> bool {
+        self.env.module.tables[table as usize].ty.table64
+    }
+
     fn is_func_table(&self, table: u32) -> bool {
         self.env.module.tables[table as usize].ty.element_type.is_func()
     }
 
-    /// The element `index` (i32) of funcref `table`, initialised: a `VMFuncRef` pointer, the
+    /// The element `index` (i32, or i64 for a 64-bit table) of funcref `table`, initialised: a `VMFuncRef` pointer, the
     /// null sentinel for null. The hot path is a load and a zero test (the null check of old);
     /// a 0 word takes the cold path, where the runtime stores the element and it is reloaded.
     pub(crate) fn table_element(&mut self, table: u32, index: Value) -> Value {
@@ -139,7 +150,8 @@ impl FuncTranslator<'_, '_> {
         self.b.ins().brif(word, ready, &block_args(&[word]), init, &[]);
         self.b.switch_to_block(init);
         self.b.seal_block(init);
-        let index64 = self.b.ins().uextend(types::I64, index);
+        // In bounds, so below the runtime's table size limit: it fits in 32 bits.
+        let index64 = self.widen_address(index);
         let packed = self.b.ins().iadd_imm_s(index64, (table as i64) << 32);
         self.call_builtin(Builtin::TableLazyInit, &[packed]);
         let resolved = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);

@@ -10,7 +10,7 @@
 //!
 //! Exception handling is accepted in both encodings (the exnref `try_table` one and the legacy
 //! `try`/`catch`/`delegate` one clang emits by default). A module that uses a feature cwali does
-//! not implement yet (GC, memory64, ...) is refused with [`Error::Unsupported`], whose message starts with
+//! not implement yet (GC, ...) is refused with [`Error::Unsupported`], whose message starts with
 //! `unsupported feature:`.
 
 #![forbid(unsafe_code)]
@@ -64,6 +64,7 @@ pub fn supported_features() -> wasmparser::WasmFeatures {
         | F::WIDE_ARITHMETIC
         | F::MULTI_MEMORY
         | F::CUSTOM_PAGE_SIZES
+        | F::MEMORY64
 }
 
 /// What cwali asks of a reference type.

@@ -577,7 +577,7 @@ impl Memory {
     /// Current limits: the minimum is the current size.
     pub fn ty(&self) -> MemoryType {
         MemoryType {
-            memory64: false,
+            memory64: self.storage.is_64(),
             shared: self.storage.is_shared(),
             initial: self.storage.pages(),
             maximum: self.declared_maximum,

@@ -26,22 +26,25 @@ fn status(ok: bool) -> i32 {
     if ok { OK } else { FAIL }
 }
 
+// Addresses, lengths and counts of memories and tables come as u64 (see `Builtin`): a 32-bit
+// memory's or table's zero-extended, a 64-bit one's as the guest gave them.
+
 /// `[start, start+len)` inside `0..size`?
-fn in_bounds(start: u32, len: u32, size: u64) -> bool {
-    start as u64 + len as u64 <= size
+fn in_bounds(start: u64, len: u64, size: u64) -> bool {
+    start.checked_add(len).is_some_and(|end| end <= size)
 }
 
-extern "C" fn memory_grow(vmctx: Vmctx, mem: u32, delta: u32) -> i32 {
-    match instance(vmctx).memory(mem).grow(delta as u64) {
-        Some(old) => old as i32,
+extern "C" fn memory_grow(vmctx: Vmctx, mem: u32, delta: u64) -> i64 {
+    match instance(vmctx).memory(mem).grow(delta) {
+        Some(old) => old as i64,
         None => -1,
     }
 }
 
-extern "C" fn memory_copy(vmctx: Vmctx, dst_mem: u32, src_mem: u32, dst: u32, src: u32, len: u32) -> i32 {
+extern "C" fn memory_copy(vmctx: Vmctx, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> i32 {
     let inst = instance(vmctx);
-    let d = inst.memory(dst_mem).checked_ptr(dst as u64, len as u64);
-    let s = inst.memory(src_mem).checked_ptr(src as u64, len as u64);
+    let d = inst.memory(dst_mem).checked_ptr(dst, len);
+    let s = inst.memory(src_mem).checked_ptr(src, len);
     match (d, s) {
         // SAFETY: both ranges checked; `copy` handles overlap.
         (Some(d), Some(s)) => unsafe {
@@ -52,16 +55,16 @@ extern "C" fn memory_copy(vmctx: Vmctx, dst_mem: u32, src_mem: u32, dst: u32, sr
     }
 }
 
-extern "C" fn memory_init(vmctx: Vmctx, mem: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+extern "C" fn memory_init(vmctx: Vmctx, mem: u32, seg: u32, dst: u64, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
     let info = inst.module.info();
     let segment = &info.data[seg as usize];
     let bytes: &[u8] =
         if inst.dropped_data[seg as usize].load(Ordering::Relaxed) { &[] } else { info.data_bytes(segment) };
-    if !in_bounds(src, len, bytes.len() as u64) {
+    if !in_bounds(src as u64, len as u64, bytes.len() as u64) {
         return FAIL;
     }
-    match inst.memory(mem).checked_ptr(dst as u64, len as u64) {
+    match inst.memory(mem).checked_ptr(dst, len as u64) {
         // SAFETY: checked range inside the memory; the segment is not in it.
         Some(p) => unsafe {
             std::ptr::copy_nonoverlapping(bytes.as_ptr().add(src as usize), p, len as usize);
@@ -75,41 +78,41 @@ extern "C" fn data_drop(vmctx: Vmctx, seg: u32) {
     instance(vmctx).dropped_data[seg as usize].store(true, Ordering::Relaxed);
 }
 
-extern "C" fn table_grow(vmctx: Vmctx, table: u32, init: u64, delta: u32) -> i32 {
-    match instance(vmctx).tables[table as usize].grow(delta as u64, init as usize) {
-        Some(old) => old as i32,
+extern "C" fn table_grow(vmctx: Vmctx, table: u32, init: u64, delta: u64) -> i64 {
+    match instance(vmctx).tables[table as usize].grow(delta, init as usize) {
+        Some(old) => old as i64,
         None => -1,
     }
 }
 
-extern "C" fn table_fill(vmctx: Vmctx, table: u32, dst: u32, value: u64, len: u32) -> i32 {
-    status(instance(vmctx).tables[table as usize].fill(dst as u64, value as usize, len as u64))
+extern "C" fn table_fill(vmctx: Vmctx, table: u32, dst: u64, value: u64, len: u64) -> i32 {
+    status(instance(vmctx).tables[table as usize].fill(dst, value as usize, len))
 }
 
-extern "C" fn table_copy(vmctx: Vmctx, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) -> i32 {
+extern "C" fn table_copy(vmctx: Vmctx, dst_table: u32, src_table: u32, dst: u64, src: u64, len: u64) -> i32 {
     let inst = instance(vmctx);
     let (d, s) = (&inst.tables[dst_table as usize], &inst.tables[src_table as usize]);
     if std::ptr::eq(d.as_ref(), s.as_ref()) {
-        return status(d.copy_within(dst as u64, src as u64, len as u64));
+        return status(d.copy_within(dst, src, len));
     }
     // One table locked at a time; the source's words come out initialised (never 0).
     if !in_bounds(dst, len, d.size()) {
         return FAIL;
     }
-    match s.read_words(src as u64, len as u64) {
-        Some(words) => status(d.write_words(dst as u64, &words)),
+    match s.read_words(src, len) {
+        Some(words) => status(d.write_words(dst, &words)),
         None => FAIL,
     }
 }
 
-extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+extern "C" fn table_init(vmctx: Vmctx, table: u32, seg: u32, dst: u64, src: u32, len: u32) -> i32 {
     let inst = instance(vmctx);
     let items: &[usize] =
         if inst.dropped_elements[seg as usize].load(Ordering::Relaxed) { &[] } else { &inst.elements[seg as usize] };
-    if !in_bounds(src, len, items.len() as u64) {
+    if !in_bounds(src as u64, len as u64, items.len() as u64) {
         return FAIL;
     }
-    status(inst.tables[table as usize].write_words(dst as u64, &items[src as usize..(src + len) as usize]))
+    status(inst.tables[table as usize].write_words(dst, &items[src as usize..(src + len) as usize]))
 }
 
 /// Called through `cwali_table_lazy_init_stub`; generated code reloads the element.
@@ -126,7 +129,7 @@ fn timeout(ns: i64) -> Option<Duration> {
     (ns >= 0).then(|| Duration::from_nanos(ns as u64))
 }
 
-extern "C" fn atomic_wait32(vmctx: Vmctx, mem: u32, addr: u32, expected: u32, timeout_ns: i64) -> i32 {
+extern "C" fn atomic_wait32(vmctx: Vmctx, mem: u32, addr: u64, expected: u32, timeout_ns: i64) -> i32 {
     let m = instance(vmctx).memory(mem);
     if !m.is_shared() {
         return -1;
@@ -137,7 +140,7 @@ extern "C" fn atomic_wait32(vmctx: Vmctx, mem: u32, addr: u32, expected: u32, ti
     unsafe { parking::wait32(p, expected, timeout(timeout_ns)) as i32 }
 }
 
-extern "C" fn atomic_wait64(vmctx: Vmctx, mem: u32, addr: u32, expected: u64, timeout_ns: i64) -> i32 {
+extern "C" fn atomic_wait64(vmctx: Vmctx, mem: u32, addr: u64, expected: u64, timeout_ns: i64) -> i32 {
     let m = instance(vmctx).memory(mem);
     if !m.is_shared() {
         return -1;
@@ -148,7 +151,7 @@ extern "C" fn atomic_wait64(vmctx: Vmctx, mem: u32, addr: u32, expected: u64, ti
     unsafe { parking::wait64(p, expected, timeout(timeout_ns)) as i32 }
 }
 
-extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u32, count: u32) -> i32 {
+extern "C" fn atomic_notify(vmctx: Vmctx, mem: u32, addr: u64, count: u32) -> i32 {
     let m = instance(vmctx).memory(mem);
     if !m.is_shared() {
         return 0;

@@ -262,6 +262,7 @@ pub(crate) fn instantiate(
                 let have = m.storage();
                 memories.push(have.clone());
                 want.shared == have.is_shared()
+                    && want.memory64 == have.is_64()
                     && have.page_size() == 1 << want.page_size_log2.unwrap_or(16)
                     && limits_match(have.pages(), m.declared_maximum(), want.initial, want.maximum)
             }

@@ -15,6 +15,9 @@
 //! Host code reads and writes guest bytes only through [`crate::guest_access`], so a page the
 //! guest protected gives an error, not a crash.
 //!
+//! 64-bit memories (memory64) take the `Explicit` layout in both modes, since a 64-bit index
+//! reaches past any guard region; they reserve their maximum, at most [`MEMORY64_RESERVATION`].
+//!
 //! Custom page sizes: a memory's page is 64 KiB or, declared `(pagesize 1)`, one byte. Its
 //! accessible prefix is then rounded up to whole host pages, so the bytes past its length in
 //! the last host page do not fault: generated code checks every access to such a memory
@@ -43,6 +46,11 @@ pub const EXPLICIT_GUARD: usize = 2 << 20;
 
 /// The largest number of bytes of a 32-bit memory.
 const MAX_BYTES_32: u64 = 1 << 32;
+
+/// The address space a 64-bit memory (memory64) reserves at most: it grows up to its declared
+/// maximum or this, whichever is less. A memory never moves, so what it may ever use is reserved
+/// up front; 16 GiB lets a memory grow well past 4 GiB and still costs only address space.
+pub const MEMORY64_RESERVATION: u64 = 16 << 30;
 
 const _: () = assert!(GUARD_RESERVATION == 6 << 30);
 
@@ -99,9 +107,14 @@ pub struct LinearMemory {
     /// Bytes of address space mapped at `base`.
     reserved: usize,
     maximum_pages: u64,
+    /// The most bytes `grow` may reach: the maximum, or for a 64-bit memory at most
+    /// [`MEMORY64_RESERVATION`] (the reservation's guard stays inaccessible).
+    grow_limit: u64,
     /// Bytes per Wasm page: 65536, or 1 with the custom-page-sizes proposal.
     page_size: usize,
     shared: bool,
+    /// A 64-bit memory (memory64): generated code checks every access explicitly.
+    memory64: bool,
     /// Serialises `grow`: the check of the old length and the `mprotect` must not interleave.
     grow_lock: Mutex<()>,
     /// Whether the reservation may go back to the [`crate::memory_pool`] when dropped: guard
@@ -121,15 +134,14 @@ unsafe impl Sync for LinearMemory {}
 impl LinearMemory {
     /// Reserves a memory of `ty` (page counts from `initial`/`maximum`) laid out for `mode`.
     pub fn new(ty: &wasmparser::MemoryType, mode: BoundsChecks) -> Result<LinearMemory, MemoryError> {
-        if ty.memory64 {
-            return Err(MemoryError::Unsupported("64-bit memories"));
-        }
         let page_size_log2 = ty.page_size_log2.unwrap_or(16);
         if page_size_log2 > 16 {
             return Err(MemoryError::Unsupported("page sizes above 64 KiB"));
         }
         let page_size = 1usize << page_size_log2;
-        let max_pages = MAX_BYTES_32 >> page_size_log2;
+        // A 64-bit memory's pages: as many as its index type can address (`u64::MAX` bytes
+        // with 1-byte pages).
+        let max_pages = if ty.memory64 { u64::MAX >> page_size_log2 } else { MAX_BYTES_32 >> page_size_log2 };
         let maximum_pages = ty.maximum.unwrap_or(max_pages);
         if maximum_pages > max_pages {
             return Err(MemoryError::TooLarge(maximum_pages));
@@ -138,18 +150,24 @@ impl LinearMemory {
             return Err(MemoryError::InitialExceedsMaximum { initial: ty.initial, maximum: maximum_pages });
         }
 
+        // The bytes of the maximum, and the most of them this memory reserves.
+        let maximum_bytes = maximum_pages.saturating_mul(page_size as u64);
+        let reservable = if ty.memory64 { maximum_bytes.min(MEMORY64_RESERVATION) } else { maximum_bytes };
+        let initial_bytes = ty.initial.checked_mul(page_size as u64).filter(|b| *b <= reservable);
+        let Some(initial_bytes) = initial_bytes.map(|b| b as usize) else {
+            return Err(MemoryError::TooLarge(ty.initial));
+        };
         let wanted = match mode {
-            BoundsChecks::Guard => GUARD_RESERVATION,
+            // A 64-bit index reaches past any guard region: such memories are checked
+            // explicitly in both modes.
+            BoundsChecks::Guard if !ty.memory64 => GUARD_RESERVATION,
             // The guard after the maximum catches the kernel reading a string that a racing
             // guest thread un-terminates at the end of memory (it reads up to PATH_MAX).
-            BoundsChecks::Explicit => {
-                (maximum_pages as usize * page_size).next_multiple_of(host_page_size()) + EXPLICIT_GUARD
-            }
+            _ => (reservable as usize).next_multiple_of(host_page_size()) + EXPLICIT_GUARD,
         };
         // mmap rejects a length of 0; a 0-page maximum still needs a valid, inaccessible base.
         let reserved = wanted.max(host_page_size());
-        let initial_bytes = ty.initial as usize * page_size;
-        let poolable = mode == BoundsChecks::Guard && page_size == 65536;
+        let poolable = mode == BoundsChecks::Guard && page_size == 65536 && !ty.memory64;
         let pooled =
             if poolable { crate::memory_pool::take(reserved).and_then(|p| reuse(p, initial_bytes)) } else { None };
         let base = match pooled {
@@ -176,8 +194,10 @@ impl LinearMemory {
             base,
             reserved,
             maximum_pages,
+            grow_limit: reservable,
             page_size,
             shared: ty.shared,
+            memory64: ty.memory64,
             grow_lock: Mutex::new(()),
             poolable,
             remapped: std::sync::atomic::AtomicBool::new(false),
@@ -221,13 +241,19 @@ impl LinearMemory {
         self.page_size
     }
 
-    /// The declared maximum, or 4 GiB worth of pages.
+    /// The declared maximum, or as many pages as the index type addresses (4 GiB worth for a
+    /// 32-bit memory).
     pub fn maximum_pages(&self) -> u64 {
         self.maximum_pages
     }
 
     pub fn is_shared(&self) -> bool {
         self.shared
+    }
+
+    /// Whether this is a 64-bit memory (memory64).
+    pub fn is_64(&self) -> bool {
+        self.memory64
     }
 
     /// Bytes of address space reserved at [`base`](Self::base) (at least one host page).
@@ -249,7 +275,7 @@ impl LinearMemory {
             return None;
         }
         let new_bytes = usize::try_from(new_pages).ok()?.checked_mul(self.page_size)?;
-        if new_bytes > self.reserved {
+        if new_bytes as u64 > self.grow_limit {
             return None;
         }
         // From the host page holding the old end (with 1-byte pages it may be partly

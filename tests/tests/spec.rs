@@ -43,7 +43,6 @@ const SKIPS: &[(&str, &str)] = &[
     ("wasm-v3/type-rec.wast:185", "Wasm GC is not implemented (refused with a clear error)"),
     ("wasm-v3/type-rec.wast:192", "Wasm GC is not implemented (refused with a clear error)"),
     ("wasm-v3/type-rec.wast:197", "Wasm GC is not implemented (refused with a clear error)"),
-    ("custom-page-sizes/memory_max_i64.wast", "needs memory64 (i64 memories), which cwali does not implement yet"),
     (
         "threads/imports.wast:404",
         "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
@@ -115,6 +114,62 @@ const SKIPS: &[(&str, &str)] = &[
     (
         "wasm-v2/memory.wast:11",
         "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
+    ),
+    (
+        "memory64/memory.wast:10",
+        "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
+    ),
+    (
+        "memory64/memory.wast:11",
+        "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
+    ),
+    (
+        "memory64/memory64.wast:8",
+        "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
+    ),
+    (
+        "memory64/memory64.wast:9",
+        "a second memory is valid with multi-memory (Wasm 3.0; wasm-v3 and multi-memory scripts accept it)",
+    ),
+    (
+        "memory64/binary.wast:876",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:896",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:915",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:934",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:973",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:992",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:1010",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "memory64/binary.wast:1028",
+        "with multi-memory the byte after memory.size/grow/copy/fill is a memory index, not a reserved zero (Wasm 3.0)",
+    ),
+    (
+        "wasm-v2/binary-leb128.wast:217",
+        "with memory64 (Wasm 3.0) memory limits are 64-bit LEB128s; wasm-v3/binary-leb128.wast has the 3.0 form",
+    ),
+    (
+        "wasm-v2/binary-leb128.wast:225",
+        "with memory64 (Wasm 3.0) memory limits are 64-bit LEB128s; wasm-v3/binary-leb128.wast has the 3.0 form",
     ),
     (
         "threads/imports.wast:309",
@@ -554,6 +609,22 @@ scripts! {
     wide_arithmetic in "wide-arithmetic" {
         wide_arithmetic = "wide-arithmetic.wast",
     }
+    memory64 in "memory64" {
+        address = "address.wast",
+        address64 = "address64.wast",
+        align64 = "align64.wast",
+        binary_leb128 = "binary-leb128.wast",
+        binary = "binary.wast",
+        endianness64 = "endianness64.wast",
+        float_memory64 = "float_memory64.wast",
+        load64 = "load64.wast",
+        memory = "memory.wast",
+        memory64 = "memory64.wast",
+        memory_grow64 = "memory_grow64.wast",
+        memory_redundancy64 = "memory_redundancy64.wast",
+        memory_trap64 = "memory_trap64.wast",
+        simd_address = "simd_address.wast",
+    }
 }
 
 /// The lists above name every script of the directories they cover, and every skip names one.
@@ -591,4 +662,18 @@ fn legacy_exceptions() {
     println!("legacy_exceptions.wast: {} passed, {} failed", report.passed, report.failed);
     assert!(report.failures.is_empty() && report.skipped == 0, "{:#?}", report.failures);
     assert!(report.passed >= 25, "only {} directives ran", report.passed);
+}
+
+/// Our script for 64-bit memories and tables (`tests/wast/memory64.wast`): growth past 4 GiB,
+/// 64-bit addresses and offsets, bulk operations, atomics and table64, in both bounds modes.
+#[test]
+fn memory64_ours() {
+    let text = include_str!("../wast/memory64.wast");
+    for bounds_checks in [BoundsChecks::Guard, BoundsChecks::Explicit] {
+        let config = Config { bounds_checks, ..Config::default() };
+        let report = run_wast_str("memory64.wast", text, &config);
+        println!("memory64.wast [{bounds_checks:?}]: {} passed, {} failed", report.passed, report.failed);
+        assert!(report.failures.is_empty() && report.skipped == 0, "{:#?}", report.failures);
+        assert!(report.passed >= 80, "only {} directives ran", report.passed);
+    }
 }

@@ -25,7 +25,7 @@ const PAGE: u64 = 64 * 1024;
 /// several tables), tail calls, threads (shared memory, atomics), extended constant
 /// expressions, SIMD, relaxed SIMD (deterministic in both engines), wide arithmetic,
 /// multi-memory, custom page sizes and exception handling (tags, throw, throw_ref, try_table,
-/// exnref). No GC, memory64 or components.
+/// exnref, memory64). No GC or components.
 ///
 /// Everything a run can observe is deterministic and small:
 /// - no imports, everything exported (`export_everything`), so the harness sees all state;
@@ -76,9 +76,11 @@ pub fn smith_config() -> wasm_smith::Config {
         relaxed_simd_enabled: true,
         wide_arithmetic_enabled: true,
         custom_page_sizes_enabled: true,
+        // 64-bit memories and tables, small like the 32-bit ones.
+        memory64_enabled: true,
+        max_memory64_bytes: 64 * PAGE as u128,
         // Features it does not.
         gc_enabled: false,
-        memory64_enabled: false,
         shared_everything_threads_enabled: false,
         custom_descriptors_enabled: false,
         // Bit-exact floats.
@@ -123,6 +125,7 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
         c.min_types = 1;
         c.max_types = 2;
     }
+    c.memory64_enabled = rng.below(2) == 0;
     c
 }
 
@@ -133,7 +136,6 @@ pub fn smith_config_for_seed(seed: u64) -> wasm_smith::Config {
 pub fn restrict(c: &mut wasm_smith::Config) {
     let base = smith_config();
     c.gc_enabled = false;
-    c.memory64_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.custom_descriptors_enabled = false;
     c.max_imports = 0;
@@ -143,6 +145,7 @@ pub fn restrict(c: &mut wasm_smith::Config) {
     c.max_memories = c.max_memories.min(base.max_memories);
     c.min_memories = c.min_memories.min(c.max_memories as u32);
     c.max_memory32_bytes = c.max_memory32_bytes.min(base.max_memory32_bytes);
+    c.max_memory64_bytes = c.max_memory64_bytes.min(base.max_memory64_bytes);
     c.memory_max_size_required = true;
     c.max_tables = c.max_tables.min(base.max_tables);
     c.min_tables = c.min_tables.min(c.max_tables as u32);

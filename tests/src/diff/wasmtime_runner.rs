@@ -33,7 +33,7 @@ pub fn wasmtime_config() -> wasmtime::Config {
         .wasm_gc(true)
         .wasm_function_references(true)
         .wasm_exceptions(true)
-        .wasm_memory64(false)
+        .wasm_memory64(true)
         .wasm_multi_memory(true)
         .wasm_custom_page_sizes(true)
         .wasm_wide_arithmetic(true)
