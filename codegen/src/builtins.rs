@@ -91,9 +91,10 @@ builtins! {
     // (vmctx, exnref): throw; never returns (the runtime resumes at a handler or unwinds to the
     // entry). Called from Wasm code, whose frame the stub records.
     Throw: (VmCtx, I64) -> None, trap None;
-    // (vmctx, exnref): a `try_table` `catch`/`catch_all` (no `_ref`) ended the object's throw:
-    // freed unless pinned (`vmoffsets::exn::PINNED`)
-    ExnFree: (VmCtx, I64) -> None, trap None;
+    // (vmctx, exnref): drop one reference (`vmoffsets::exn::REFS`): a `try_table` `catch`/
+    // `catch_all` (no `_ref`) ended the object's throw, or a legacy catch body that bound it ended.
+    // Frees the object at 0 references; a pinned object stays.
+    ExnRelease: (VmCtx, I64) -> None, trap None;
 }
 
 impl Builtin {

@@ -95,6 +95,9 @@ pub(crate) struct FuncTranslator<'a, 'f> {
     pub(crate) handlers: Vec<crate::ops_exceptions::HandlerScope>,
     /// The legacy `try` constructs open around the current point, innermost last.
     pub(crate) legacy_tries: Vec<crate::ops_exceptions::LegacyTry>,
+    /// Blocks that conditional branches out of legacy catch bodies go through, to emit once the
+    /// branch's block is terminated (`ops_exceptions::emit_exit_blocks`).
+    pub(crate) pending_exits: Vec<crate::ops_exceptions::PendingExit>,
     /// Constructs opened in unreachable code and not yet closed.
     unreachable_depth: usize,
     locals: Vec<Variable>,
@@ -153,6 +156,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             reachable: true,
             handlers: Vec::new(),
             legacy_tries: Vec::new(),
+            pending_exits: Vec::new(),
             unreachable_depth: 0,
             locals: Vec::new(),
             direct_funcs: HashMap::new(),
@@ -413,14 +417,17 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
             Operator::Br { relative_depth } => {
+                let exns = self.exited_bindings(Some(relative_depth));
+                self.release_exceptions(&exns);
                 self.branch(relative_depth);
                 self.reachable = false;
             }
             Operator::BrIf { relative_depth } => {
                 let cond = self.pop();
-                let (target, args) = self.branch_args(relative_depth);
+                let (target, args) = self.exit_args(relative_depth);
                 let fallthrough = self.b.create_block();
                 self.b.ins().brif(cond, target, &args, fallthrough, &[]);
+                self.emit_exit_blocks();
                 self.b.switch_to_block(fallthrough);
                 self.b.seal_block(fallthrough);
             }
@@ -429,16 +436,19 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
                 let mut calls = Vec::new();
                 for depth in targets.targets() {
                     let depth = depth.map_err(malformed)?;
-                    let (target, args) = self.branch_args(depth);
+                    let (target, args) = self.exit_args(depth);
                     calls.push(BlockCall::new(target, args, &mut self.b.func.dfg.value_lists));
                 }
-                let (target, args) = self.branch_args(targets.default());
+                let (target, args) = self.exit_args(targets.default());
                 let default = BlockCall::new(target, args, &mut self.b.func.dfg.value_lists);
                 let jt = self.b.create_jump_table(JumpTableData::new(default, &calls));
                 self.b.ins().br_table(index, jt);
+                self.emit_exit_blocks();
                 self.reachable = false;
             }
             Operator::Return => {
+                let exns = self.exited_bindings(None);
+                self.release_exceptions(&exns);
                 let n = self.control[0].num_results;
                 let values = self.peekn(n).to_vec();
                 self.b.ins().return_(&values);
@@ -657,6 +667,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             let has_result = !module.types[type_index as usize].results().is_empty();
             self.translate_intrinsic(intrinsic, args, has_result);
             if tail {
+                let exns = self.exited_bindings(None);
+                self.release_exceptions(&exns);
                 let n = self.control[0].num_results;
                 let values = self.peekn(n).to_vec();
                 self.b.ins().return_(&values);
@@ -673,6 +685,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             let mut all = vec![self.vmctx, self.vmctx];
             all.extend(args);
             if tail {
+                let exns = self.exited_bindings(None);
+                self.release_exceptions(&exns);
                 self.b.ins().return_call(fref, &all);
                 self.reachable = false;
             } else {
@@ -711,6 +725,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         let mut all = vec![callee_vmctx, self.vmctx];
         all.extend(args);
         if tail {
+            let exns = self.exited_bindings(None);
+            self.release_exceptions(&exns);
             self.b.ins().return_call_indirect(sig, code, &all);
             self.reachable = false;
         } else {

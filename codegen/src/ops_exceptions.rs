@@ -16,6 +16,12 @@
 //!   `catch` in order, jumps to the first match, and otherwise throws the exception on to the
 //!   handlers around the `try`. `delegate` fills the pad with a throw to the handlers of the
 //!   target label, `rethrow` throws the exception of an enclosing catch again.
+//!
+//! Exception objects count their references (`vmoffsets::exn::REFS`, see `cwali_rt`'s
+//! exceptions module): a throw carries one; a legacy catch body takes over the one of the throw
+//! it ended and drops it when it is left: at its fall-through, on every branch or `return` out
+//! of it, and through a catch-all pad of its own when an exception passes out of it. `rethrow`
+//! adds a reference for its throw.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -44,7 +50,14 @@ pub(crate) struct LegacyTry {
     pad: ir::Block,
     /// The `catch`/`catch_all` bodies so far: (tag, block with params (exnref, payload...)).
     catches: Vec<(Option<u32>, ir::Block)>,
+    /// The catch body being translated: its pad for exceptions passing out of it (param: their
+    /// exnref) and the exnref it bound.
+    release: Option<(ir::Block, Value)>,
 }
+
+/// A conditional branch out of legacy catch bodies goes through a block of its own that drops
+/// their references: (that block, the exnrefs, the branch's real target and arguments).
+pub(crate) type PendingExit = (ir::Block, Vec<Value>, ir::Block, Vec<BlockArg>);
 
 /// What a call calls.
 pub(crate) enum Callee {
@@ -80,6 +93,7 @@ impl FuncTranslator<'_, '_> {
                 let FrameKind::Try { exn: Some(exn) } = self.control[i].kind else {
                     unreachable!("validated: rethrow names a catch")
                 };
+                self.retain_exception(exn);
                 self.throw(exn, self.handlers.len());
             }
             _ => return Ok(false),
@@ -191,10 +205,75 @@ impl FuncTranslator<'_, '_> {
             .collect()
     }
 
-    /// Mark `exn` as possibly referenced beyond its throw (`exn::PINNED`): never freed.
+    /// Mark `exn` as possibly referenced in ways not counted (`exn::PINNED`): never freed.
     fn pin_exception(&mut self, exn: Value) {
-        let one = self.b.ins().iconst(types::I32, 1);
-        self.b.ins().store(trusted(), one, exn, exn::PINNED);
+        let pinned = self.b.ins().iconst(types::I32, exn::PINNED as i64);
+        self.b.ins().store(trusted(), pinned, exn, exn::REFS);
+    }
+
+    /// One more reference to `exn` (unless it is pinned). Not atomic: an unpinned object is
+    /// only referenced from the thread that threw it.
+    fn retain_exception(&mut self, exn: Value) {
+        let refs = self.b.ins().load(types::I32, trusted(), exn, exn::REFS);
+        let pinned = self.b.ins().icmp_imm_s(IntCC::Equal, refs, exn::PINNED as i64);
+        let more = self.b.ins().iadd_imm_s(refs, 1);
+        let refs = self.b.ins().select(pinned, refs, more);
+        self.b.ins().store(trusted(), refs, exn, exn::REFS);
+    }
+
+    /// Drop a reference to each of `exns` (the last frees the object).
+    pub(crate) fn release_exceptions(&mut self, exns: &[Value]) {
+        for &exn in exns {
+            self.call_builtin(Builtin::ExnRelease, &[exn]);
+        }
+    }
+
+    /// The exnrefs bound by the legacy catch bodies a branch to label `depth` leaves (`None`:
+    /// a `return`, which leaves them all).
+    pub(crate) fn exited_bindings(&self, depth: Option<u32>) -> Vec<Value> {
+        if self.legacy_tries.is_empty() {
+            return Vec::new();
+        }
+        let first = match depth {
+            None => 0,
+            // A loop's label stays inside the loop; any other target frame is left.
+            Some(d) => {
+                let i = self.control.len() - 1 - d as usize;
+                if matches!(self.control[i].kind, FrameKind::Loop { .. }) { i + 1 } else { i }
+            }
+        };
+        self.control[first..]
+            .iter()
+            .rev()
+            .filter_map(|f| match f.kind {
+                FrameKind::Try { exn: Some(exn) } => Some(exn),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The target and arguments of a conditional branch to `depth`, as `branch_args` gives
+    /// them; when the branch leaves legacy catch bodies, a new block that drops their
+    /// references on the way. Call [`Self::emit_exit_blocks`] once the branch is emitted.
+    pub(crate) fn exit_args(&mut self, depth: u32) -> (ir::Block, Vec<BlockArg>) {
+        let (target, args) = self.branch_args(depth);
+        let exns = self.exited_bindings(Some(depth));
+        if exns.is_empty() {
+            return (target, args);
+        }
+        let via = self.b.create_block();
+        self.pending_exits.push((via, exns, target, args));
+        (via, Vec::new())
+    }
+
+    /// Emit the blocks [`Self::exit_args`] made; the current block must be terminated.
+    pub(crate) fn emit_exit_blocks(&mut self) {
+        for (via, exns, target, args) in std::mem::take(&mut self.pending_exits) {
+            self.b.switch_to_block(via);
+            self.b.seal_block(via);
+            self.release_exceptions(&exns);
+            self.b.ins().jump(target, &args);
+        }
     }
 
     /// Whether `exn`'s tag is this instance's tag `tag` (same identity, possibly imported).
@@ -206,6 +285,8 @@ impl FuncTranslator<'_, '_> {
 
     /// `br` to the label `depth` (counted at the current point) with `args`.
     fn jump_to_label(&mut self, depth: u32, args: &[Value]) {
+        let exns = self.exited_bindings(Some(depth));
+        self.release_exceptions(&exns);
         let i = self.control.len() - 1 - depth as usize;
         let (target, _) = self.control[i].branch_target();
         if !matches!(self.control[i].kind, FrameKind::Loop { .. }) {
@@ -227,12 +308,12 @@ impl FuncTranslator<'_, '_> {
             let pad = self.b.create_block();
             let exn = self.b.append_block_param(pad, types::I64);
             self.b.switch_to_block(pad);
-            // Without `_ref` nothing can name the object after its payload is read: unless it
-            // is pinned (see `exn::PINNED`), it is freed here. With `_ref` it becomes a value.
+            // Without `_ref` the throw's reference ends here, after the payload is read; with
+            // `_ref` the object becomes a value, which is not counted: it is pinned.
             let (tag, label, args) = match *catch {
                 Catch::One { tag, label } => {
                     let args = self.exception_payload(tag, exn);
-                    self.call_builtin(Builtin::ExnFree, &[exn]);
+                    self.call_builtin(Builtin::ExnRelease, &[exn]);
                     (Some(tag), label, args)
                 }
                 Catch::OneRef { tag, label } => {
@@ -242,7 +323,7 @@ impl FuncTranslator<'_, '_> {
                     (Some(tag), label, args)
                 }
                 Catch::All { label } => {
-                    self.call_builtin(Builtin::ExnFree, &[exn]);
+                    self.call_builtin(Builtin::ExnRelease, &[exn]);
                     (None, label, vec![])
                 }
                 Catch::AllRef { label } => {
@@ -276,23 +357,42 @@ impl FuncTranslator<'_, '_> {
         let pad = self.b.create_block();
         self.b.append_block_param(pad, types::I64);
         self.handlers.push(HandlerScope { clauses: vec![(None, pad)] });
-        self.legacy_tries.push(LegacyTry { pad, catches: Vec::new() });
+        self.legacy_tries.push(LegacyTry { pad, catches: Vec::new(), release: None });
         self.push_frame(FrameKind::Try { exn: None }, next, params.len(), results.len());
     }
 
-    /// Leave the body or catch body being translated: a fall-through goes to the continuation.
+    /// Leave the body or catch body being translated: a fall-through goes to the continuation
+    /// (from a catch body, dropping its reference to the exception first).
     fn leave_try_part(&mut self) {
-        let frame = self.control.last_mut().expect("validated: inside a try");
+        let kind = self.control.last().expect("validated: inside a try").kind;
         if self.reachable {
+            if let FrameKind::Try { exn: Some(exn) } = kind {
+                self.release_exceptions(&[exn]);
+            }
+            let frame = self.control.last_mut().expect("validated: inside a try");
             frame.branched_to = true;
             let (next, n) = (frame.next, frame.num_results);
             let args = block_args(&self.stack[self.stack.len() - n..]);
             self.b.ins().jump(next, &args);
         }
-        if let FrameKind::Try { exn: None } = frame.kind {
-            // The body's landing pad no longer covers what follows.
-            self.handlers.pop();
-            frame.handlers_inside = self.handlers.len();
+        match kind {
+            FrameKind::Try { exn: None } => {
+                // The body's landing pad no longer covers what follows.
+                self.handlers.pop();
+                self.control.last_mut().expect("the try frame").handlers_inside = self.handlers.len();
+            }
+            FrameKind::Try { exn: Some(_) } => {
+                // Exceptions passing out of the catch body: drop its reference, throw on.
+                self.handlers.pop();
+                let t = self.legacy_tries.last_mut().expect("validated: inside a try");
+                let (pad, exn) = t.release.take().expect("a catch body's release pad");
+                self.b.switch_to_block(pad);
+                let passing = self.b.block_params(pad)[0];
+                self.release_exceptions(&[exn]);
+                self.throw(passing, self.handlers.len());
+                self.b.seal_block(pad);
+            }
+            _ => unreachable!("validated: inside a try"),
         }
     }
 
@@ -304,7 +404,12 @@ impl FuncTranslator<'_, '_> {
         for t in &params {
             self.b.append_block_param(block, ir_type(*t));
         }
-        self.legacy_tries.last_mut().expect("validated: catch inside try").catches.push((tag, block));
+        let release = self.b.create_block();
+        self.b.append_block_param(release, types::I64);
+        let t = self.legacy_tries.last_mut().expect("validated: catch inside try");
+        t.catches.push((tag, block));
+        t.release = Some((release, exn));
+        self.handlers.push(HandlerScope { clauses: vec![(None, release)] });
         self.b.switch_to_block(block);
         let frame = self.control.last_mut().expect("validated: catch inside try");
         frame.kind = FrameKind::Try { exn: Some(exn) };
@@ -322,10 +427,6 @@ impl FuncTranslator<'_, '_> {
         let t = self.legacy_tries.pop().expect("a try's record");
         self.b.switch_to_block(t.pad);
         let exn = self.b.block_params(t.pad)[0];
-        // A catch body may `rethrow` the object: it is never freed.
-        if !t.catches.is_empty() {
-            self.pin_exception(exn);
-        }
         // Match the catch clauses in order; none matching: on to the handlers around the try.
         let mut caught_all = false;
         for &(tag, block) in &t.catches {

@@ -25,9 +25,10 @@ impl FuncTranslator<'_, '_> {
             Operator::BrOnNull { relative_depth } => {
                 // Branch without the reference; fall through with it (now known non-null).
                 let r = self.pop();
-                let (target, args) = self.branch_args(relative_depth);
+                let (target, args) = self.exit_args(relative_depth);
                 let fallthrough = self.b.create_block();
                 self.b.ins().brif(r, fallthrough, &[], target, &args);
+                self.emit_exit_blocks();
                 self.b.switch_to_block(fallthrough);
                 self.b.seal_block(fallthrough);
                 self.push(r);
@@ -35,9 +36,10 @@ impl FuncTranslator<'_, '_> {
             Operator::BrOnNonNull { relative_depth } => {
                 // The reference is the label's last argument; fall through without it.
                 let r = *self.stack.last().expect("validated");
-                let (target, args) = self.branch_args(relative_depth);
+                let (target, args) = self.exit_args(relative_depth);
                 let fallthrough = self.b.create_block();
                 self.b.ins().brif(r, target, &args, fallthrough, &[]);
+                self.emit_exit_blocks();
                 self.b.switch_to_block(fallthrough);
                 self.b.seal_block(fallthrough);
                 self.pop();

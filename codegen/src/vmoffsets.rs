@@ -82,10 +82,13 @@ pub mod exn {
     pub const TAG: i32 = 0;
     /// The number of payload slots (u32), for freeing the object.
     pub const PAYLOAD_LEN: i32 = 8;
-    /// Non-zero (u32) once the object may be referenced beyond the throw that carries it: a
-    /// legacy `catch` bound it (for `rethrow`), a `catch_ref` made it an `exnref` value, or the
-    /// host got it. Only an object that never was is freed, by the `catch` that ends its throw.
-    pub const PINNED: i32 = 12;
+    /// The references (u32) to the object: its throw while one carries it, plus one per legacy
+    /// `catch` body that bound it (it may `rethrow` it). Dropping the last frees the object.
+    /// [`PINNED`] once it may be referenced in ways not counted: a `catch_ref` made it an
+    /// `exnref` value, or the host got it; a pinned object is never freed.
+    pub const REFS: i32 = 12;
+    /// The [`REFS`] of a pinned object.
+    pub const PINNED: u32 = u32::MAX;
     /// The payload values, one [`SLOT`]-byte slot each, in the tag's parameter order.
     pub const VALUES: i32 = 16;
     pub const SLOT: i32 = 16;

@@ -258,7 +258,7 @@ pub(crate) fn table() -> *const usize {
                     Builtin::Memset => libc::memset as *const () as usize,
                     Builtin::ExnAlloc => crate::exceptions::exn_alloc as *const () as usize,
                     Builtin::Throw => crate::exceptions::cwali_throw_stub as *const () as usize,
-                    Builtin::ExnFree => crate::exceptions::exn_free as *const () as usize,
+                    Builtin::ExnRelease => crate::exceptions::exn_release as *const () as usize,
                 })
                 .collect()
         })

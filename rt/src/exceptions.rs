@@ -1,14 +1,19 @@
 //! Wasm exceptions: exception objects, and the throw that finds a handler and resumes there.
 //!
 //! An exception object (what an `exnref` points at, `vmoffsets::exn`) is the tag's identity, its
-//! payload length and a pin flag, then one 16-byte slot per payload value (a C++ exception: 32
-//! bytes). cwali has no collector, so an object that may be referenced beyond the throw that
-//! carries it is *pinned* and never freed: a legacy `catch` bound it (its body may `rethrow`),
-//! a `catch_ref` made it an `exnref` value (kept in a local, global or table for as long as the
-//! program likes; every `exnref` value names a pinned object), or the host got it. An object
-//! that never was pinned is referenced only by its throw, and the `try_table` `catch` or
-//! `catch_all` that ends the throw frees it (`Builtin::ExnFree`): exceptions thrown and caught
-//! that way (the exnref encoding's C++ `catch` clauses) cost no memory.
+//! payload length and a reference count, then one 16-byte slot per payload value (a C++
+//! exception: 32 bytes). cwali has no collector; instead an object counts its references: the
+//! throw that carries it, and each legacy `catch` body that bound it (the body may `rethrow`
+//! it, which adds the new throw's reference). A `try_table` `catch`/`catch_all` without `_ref`
+//! ends the throw, and a catch body ends however it is left (fall-through, a branch, `return`,
+//! or an exception passing out of it: generated code gives every catch body a catch-all pad
+//! that drops its reference and throws on); each drops its reference (`Builtin::ExnRelease`)
+//! and the last one frees the object. An object that may be referenced in ways not counted is
+//! *pinned* and never freed: a `catch_ref` made it an `exnref` value (kept in a local, global or
+//! table for as long as the program likes; every `exnref` value names a pinned object), or the
+//! host got it. A reference that is never dropped (a trap or a `longjmp` out of a catch body, a
+//! `delegate` past one) only keeps an object alive. So C++ exceptions, in either encoding,
+//! cost no memory once handled.
 //!
 //! Throwing (`Builtin::Throw`): generated code calls `cwali_throw_stub`, which records its return
 //! address (a PC in the throwing Wasm function), the frame pointer of that function and r15
@@ -40,8 +45,8 @@ use crate::instance::InstanceData;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exception(pub(crate) usize);
 
-// SAFETY: exception objects are immutable once thrown, and one the host holds is pinned (never
-// freed).
+// SAFETY: an exception object's payload is immutable once thrown, and one the host holds is
+// pinned: its reference count no longer changes and it is never freed.
 unsafe impl Send for Exception {}
 // SAFETY: as for Send: immutable and never freed, so shared references are fine.
 unsafe impl Sync for Exception {}
@@ -89,35 +94,50 @@ pub fn live_objects() -> usize {
     LIVE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A zeroed, unpinned exception object with `n` payload slots for the tag of identity `tag`.
+/// An exception object with `n` zeroed payload slots and one reference for the tag of identity `tag`.
 fn alloc(tag: usize, n: usize) -> usize {
     LIVE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut words = vec![0u128; 1 + n].into_boxed_slice();
-    words[0] = tag as u128 | (n as u128) << (8 * cwali_codegen::vmoffsets::exn::PAYLOAD_LEN);
+    // One reference: the throw that will carry it.
+    words[0] = tag as u128
+        | (n as u128) << (8 * cwali_codegen::vmoffsets::exn::PAYLOAD_LEN)
+        | 1 << (8 * cwali_codegen::vmoffsets::exn::REFS);
     Box::into_raw(words) as *mut u128 as usize
 }
 
-fn pinned_flag(exn: usize) -> *mut u32 {
-    (exn + cwali_codegen::vmoffsets::exn::PINNED as usize) as *mut u32
+fn refs(exn: usize) -> *mut u32 {
+    (exn + cwali_codegen::vmoffsets::exn::REFS as usize) as *mut u32
 }
 
 /// The object `exn` may now be referenced by the host: never freed.
 pub(crate) fn pin(exn: usize) {
-    // SAFETY: a live exception object; the flag is a u32 of its header.
-    unsafe { *pinned_flag(exn) = 1 };
+    // SAFETY: a live exception object; the count is a u32 of its header.
+    unsafe { *refs(exn) = cwali_codegen::vmoffsets::exn::PINNED };
 }
 
-/// `Builtin::ExnFree`: the `catch` that ends `exn`'s throw frees it unless it is pinned.
-pub(crate) extern "C" fn exn_free(_vmctx: *mut u8, exn: u64) {
+/// `Builtin::ExnRelease`: one reference to `exn` ended (a `catch` ended its throw, or a legacy
+/// catch body that bound it ended); the last one frees it. An unpinned object is only ever
+/// referenced by the thread it was thrown on (a throw in flight and catch bodies of that
+/// thread's frames: sharing it needs an `exnref` value or the host, which pin it), so the count
+/// needs no atomics.
+pub(crate) extern "C" fn exn_release(_vmctx: *mut u8, exn: u64) {
     let exn = exn as usize;
-    // SAFETY: generated code passes the live object its handler caught.
-    if unsafe { *pinned_flag(exn) } != 0 {
+    let refs = refs(exn);
+    // SAFETY: generated code passes a live object it holds a reference to.
+    let left = unsafe {
+        if *refs == cwali_codegen::vmoffsets::exn::PINNED {
+            return;
+        }
+        *refs -= 1;
+        *refs
+    };
+    if left != 0 {
         return;
     }
     // SAFETY: the header's payload length, written by `alloc`.
     let n = unsafe { *((exn + cwali_codegen::vmoffsets::exn::PAYLOAD_LEN as usize) as *const u32) } as usize;
-    // SAFETY: an unpinned object is referenced only by the throw this catch ended; `alloc`
-    // made it as a boxed slice of 1 + n words.
+    // SAFETY: the last reference is gone, so nothing names the object; `alloc` made it as a
+    // boxed slice of 1 + n words.
     drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(exn as *mut u128, 1 + n)) });
     LIVE.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
 }
