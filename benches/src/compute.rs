@@ -211,7 +211,7 @@ fn compute_kernels(opts: &Opts, simd: bool) -> Result<()> {
     table.note(format!("Kernels: {}.", legend.join("; ")));
     if simd {
         table.note(
-            "Wasm built with clang-19 -O2 -msimd128 (committed in `wasm/simd/`); kernels the vectoriser leaves \
+            "Wasm built with clang-19 -O2 -msimd128 -mllvm -force-vector-interleave=2 (the native build's loop shape; committed in `wasm/simd/`); kernels the vectoriser leaves \
              alone (fib, mandelbrot, memops, quicksort, sieve) have no SIMD instructions and are the plain build."
                 .to_string(),
         );
